@@ -1,0 +1,48 @@
+#pragma once
+// Loading manifests: YAML/JSON files, folders and standard input into a ClusterState.
+//
+// The only module that sees yaml-cpp. Each document is parsed, converted at once into a
+// compact model record (its node tree is dropped before the next document is read),
+// defaulted as the API server defaults it, and validated with kubectl's words. Every error
+// of a load is collected with file:line:col; when there is any error the target state is
+// left untouched.
+
+#include <cstddef>
+#include <istream>
+#include <map>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "podhop/core/diagnostic.hpp"
+#include "podhop/model/cluster_state.hpp"
+
+namespace podhop::manifest {
+
+/// What a load read and what it made of it.
+struct LoadReport {
+  core::Diagnostics diagnostics;  // errors and warnings, in file order
+  std::size_t files = 0;
+  std::size_t documents = 0;  // non-empty YAML documents (List items count one each)
+  std::size_t objects = 0;    // objects added to the state
+  /// Kinds accepted but not simulated, with how many of each ("ServiceAccount": 3).
+  std::map<std::string, std::size_t> ignored_kinds;
+  /// Names of namespaces used but not declared, created with a warning.
+  std::vector<std::string> created_namespaces;
+
+  bool ok() const { return !diagnostics.has_errors(); }
+};
+
+/// Loads every path (file, folder read recursively in sorted order, or "-" for `in`)
+/// into `state`. On any error, `state` is unchanged and the report lists every error.
+LoadReport load_paths(const std::vector<std::string>& paths, model::ClusterState& state,
+                      std::istream* in = nullptr);
+
+/// Loads YAML text as if it were the file `filename`.
+LoadReport load_text(std::string_view text, std::string_view filename,
+                     model::ClusterState& state);
+
+/// The files a path expands to: itself, or every .yaml/.yml/.json below a folder, sorted.
+std::vector<std::string> expand_path(const std::string& path, core::Diagnostics& diags);
+
+}  // namespace podhop::manifest

@@ -1,0 +1,127 @@
+#pragma once
+// Object metadata and the small value types every API object shares.
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+#include "podhop/core/diagnostic.hpp"
+#include "podhop/core/time.hpp"
+
+namespace podhop::model {
+
+/// A small string map kept sorted by key: labels, annotations, selectors. A flat vector is
+/// several times smaller than std::map for the handful of entries objects carry, and its
+/// iteration order (by key) is deterministic.
+class StringMap {
+ public:
+  using Entry = std::pair<std::string, std::string>;
+
+  StringMap() = default;
+  StringMap(std::initializer_list<Entry> init);
+
+  /// The value for key, or nullptr.
+  const std::string* get(std::string_view key) const;
+  bool contains(std::string_view key) const { return get(key) != nullptr; }
+  /// Inserts or replaces.
+  void set(std::string key, std::string value);
+  bool erase(std::string_view key);
+
+  bool empty() const { return items_.empty(); }
+  std::size_t size() const { return items_.size(); }
+  auto begin() const { return items_.begin(); }
+  auto end() const { return items_.end(); }
+  bool operator==(const StringMap&) const = default;
+  /// "a=1,b=2", as kubectl prints labels and selectors.
+  std::string str() const;
+
+ private:
+  std::vector<Entry> items_;  // sorted by key
+};
+
+/// Kubernetes IntOrString: a port number or a port name, or a percentage ("25%").
+struct IntOrString {
+  enum class Kind : std::uint8_t { unset, integer, string };
+  Kind kind = Kind::unset;
+  std::int32_t int_value = 0;
+  std::string str_value;
+
+  static IntOrString of(std::int32_t v) { return {Kind::integer, v, {}}; }
+  static IntOrString of(std::string s) { return {Kind::string, 0, std::move(s)}; }
+  bool is_set() const { return kind != Kind::unset; }
+  bool is_int() const { return kind == Kind::integer; }
+  bool is_string() const { return kind == Kind::string; }
+  /// "8080" or "http".
+  std::string str() const;
+  bool operator==(const IntOrString&) const = default;
+};
+
+/// The owning controller of an object (metadata.ownerReferences with controller: true).
+struct OwnerRef {
+  std::string kind;  // "ReplicaSet", "StatefulSet", ...; empty when none
+  std::string name;
+  bool empty() const { return kind.empty(); }
+};
+
+/// A reference to another object (EndpointSlice targetRef and the like).
+struct ObjectRef {
+  std::string kind;
+  std::string namespace_;
+  std::string name;
+};
+
+/// metadata: what every object carries.
+struct ObjectMeta {
+  std::string name;
+  std::string namespace_;  // empty for cluster-scoped kinds
+  std::string generate_name;
+  StringMap labels;
+  StringMap annotations;
+  OwnerRef owner;
+  /// Where the object was declared; empty for objects podhop creates.
+  core::SourceLocation source;
+  /// Creation order in this cluster: 0, 1, 2... The oldest object wins ties (ingress-nginx
+  /// merges, allocation order); kubectl's AGE is derived from `created`.
+  std::uint64_t creation_index = 0;
+  /// When the object was created, in simulated time.
+  core::SimTime created;
+  /// Set when deletion started (deletionTimestamp).
+  std::optional<core::SimTime> deletion;
+  /// The apiVersion the object was written with, as given ("v1", "apps/v1").
+  std::string api_version;
+};
+
+/// `Kind "name"` as kubectl puts it in messages.
+std::string describe_object(std::string_view kind, std::string_view name);
+
+/// label selector requirement operators.
+enum class SelectorOp : std::uint8_t { In, NotIn, Exists, DoesNotExist };
+
+struct SelectorRequirement {
+  std::string key;
+  SelectorOp op = SelectorOp::In;
+  std::vector<std::string> values;
+};
+
+/// metav1.LabelSelector. An empty selector matches everything (workloads); Services use
+/// plain maps where empty means "no selector" (see ServiceSpec::has_selector).
+struct LabelSelector {
+  StringMap match_labels;
+  std::vector<SelectorRequirement> match_expressions;
+
+  bool matches(const StringMap& labels) const;
+  bool empty() const { return match_labels.empty() && match_expressions.empty(); }
+  std::string str() const;
+};
+
+/// True when every key/value of selector is in labels (a Service selector).
+bool selector_matches(const StringMap& selector, const StringMap& labels);
+
+enum class Protocol : std::uint8_t { TCP, UDP, SCTP };
+std::string_view to_string(Protocol p);
+std::optional<Protocol> parse_protocol(std::string_view s);
+
+}  // namespace podhop::model

@@ -1,0 +1,408 @@
+#pragma once
+// Value types for the Kubernetes objects podhop simulates, stripped to the fields the
+// simulation uses. Everything is a plain struct; YAML is converted at the edge (manifest/)
+// and derived fields are filled by controllers/.
+
+#include <cstdint>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "podhop/core/ip.hpp"
+#include "podhop/core/time.hpp"
+#include "podhop/model/meta.hpp"
+
+namespace podhop::model {
+
+using core::Cidr;
+using core::Duration;
+using core::Ipv4;
+using core::SimTime;
+
+// ---------------------------------------------------------------------------------------
+// Pods
+
+struct ContainerPort {
+  std::string name;
+  std::int32_t container_port = 0;
+  Protocol protocol = Protocol::TCP;
+  std::int32_t host_port = 0;
+};
+
+/// An env var. `value_from` is set for valueFrom entries, which podhop cannot resolve;
+/// $(VAR) references to them stay unexpanded, as in Kubernetes when the var is unknown.
+struct EnvVar {
+  std::string name;
+  std::string value;
+  bool value_from = false;
+};
+
+/// A probe: readiness decides when a pod becomes an endpoint.
+struct Probe {
+  enum class Handler : std::uint8_t { http_get, tcp_socket, exec, grpc };
+  Handler handler = Handler::http_get;
+  IntOrString port;
+  std::string path;
+  Duration initial_delay;                      // initialDelaySeconds, default 0
+  Duration period = Duration::seconds(10);     // periodSeconds
+  Duration timeout = Duration::seconds(1);     // timeoutSeconds
+  std::int32_t success_threshold = 1;
+  std::int32_t failure_threshold = 3;
+};
+
+struct Container {
+  std::string name;
+  std::string image;
+  std::vector<std::string> command;
+  std::vector<std::string> args;
+  std::vector<ContainerPort> ports;
+  std::vector<EnvVar> env;
+  std::optional<Probe> readiness_probe;
+  std::optional<Probe> liveness_probe;
+  std::optional<Probe> startup_probe;
+  /// lifecycle.preStop: a sleep (sleep action, or exec "sleep N"), when known.
+  std::optional<Duration> pre_stop_sleep;
+  bool has_pre_stop = false;
+  /// "Always" on an init container makes it a sidecar (its ports count for endpoints).
+  std::string restart_policy;
+};
+
+enum class DnsPolicy : std::uint8_t { ClusterFirst, ClusterFirstWithHostNet, Default, None };
+std::string_view to_string(DnsPolicy p);
+
+struct PodDnsOption {
+  std::string name;
+  std::optional<std::string> value;
+};
+
+struct PodDnsConfig {
+  std::vector<std::string> nameservers;
+  std::vector<std::string> searches;
+  std::vector<PodDnsOption> options;
+};
+
+struct HostAlias {
+  std::string ip;
+  std::vector<std::string> hostnames;
+};
+
+struct PodSpec {
+  std::vector<Container> containers;
+  std::vector<Container> init_containers;
+  std::string node_name;
+  std::string hostname;
+  std::string subdomain;
+  DnsPolicy dns_policy = DnsPolicy::ClusterFirst;
+  std::optional<PodDnsConfig> dns_config;
+  std::vector<HostAlias> host_aliases;
+  bool host_network = false;
+  StringMap node_selector;
+  Duration termination_grace_period = Duration::seconds(30);
+  std::string restart_policy = "Always";
+};
+
+/// A pod template: the part of a workload that becomes each pod. The spec is shared by
+/// every pod the workload creates (150,000 pods, one spec each workload).
+struct PodTemplate {
+  StringMap labels;
+  StringMap annotations;
+  std::shared_ptr<const PodSpec> spec;
+};
+
+enum class PodPhase : std::uint8_t { Pending, Running, Succeeded, Failed, Unknown };
+std::string_view to_string(PodPhase p);
+
+struct PodStatus {
+  PodPhase phase = PodPhase::Pending;
+  Ipv4 pod_ip;
+  Ipv4 host_ip;
+  /// The Ready condition.
+  bool ready = false;
+  /// All containers started (Running).
+  bool started = false;
+  std::int32_t restarts = 0;
+  /// For `get pods` STATUS when it is not the phase: "Terminating", "ContainerCreating".
+  std::string reason;
+};
+
+struct Pod {
+  ObjectMeta meta;
+  std::shared_ptr<const PodSpec> spec;  // never null once loaded
+  PodStatus status;
+};
+
+// ---------------------------------------------------------------------------------------
+// Services and endpoints
+
+enum class ServiceType : std::uint8_t { ClusterIP, NodePort, LoadBalancer, ExternalName };
+std::string_view to_string(ServiceType t);
+
+enum class TrafficPolicy : std::uint8_t { Cluster, Local };
+std::string_view to_string(TrafficPolicy t);
+
+enum class SessionAffinity : std::uint8_t { None, ClientIP };
+
+struct ServicePort {
+  std::string name;
+  Protocol protocol = Protocol::TCP;
+  std::int32_t port = 0;
+  IntOrString target_port;  // defaulted to `port` when unset
+  std::int32_t node_port = 0;  // 0 = none (yet)
+  std::string app_protocol;
+};
+
+struct ServiceSpec {
+  ServiceType type = ServiceType::ClusterIP;
+  /// A Service with no selector (absent or empty) gets no endpoints from the controller.
+  bool has_selector = false;
+  StringMap selector;
+  std::vector<ServicePort> ports;
+  /// clusterIP: "None" makes the Service headless; an empty cluster_ip and !headless
+  /// means not yet allocated (or ExternalName).
+  bool headless = false;
+  Ipv4 cluster_ip;
+  std::vector<Ipv4> external_ips;
+  std::string external_name;
+  SessionAffinity session_affinity = SessionAffinity::None;
+  Duration affinity_timeout = Duration::seconds(10800);
+  std::optional<TrafficPolicy> external_traffic_policy;
+  std::optional<TrafficPolicy> internal_traffic_policy;
+  std::int32_t health_check_node_port = 0;
+  std::vector<Cidr> load_balancer_source_ranges;
+  std::optional<bool> allocate_load_balancer_node_ports;
+  std::string load_balancer_ip;     // deprecated field, honoured when in the pool
+  std::string load_balancer_class;
+  bool publish_not_ready_addresses = false;
+  std::string traffic_distribution;  // PreferClose | PreferSameZone | PreferSameNode | ""
+  std::string ip_family_policy = "SingleStack";
+  std::vector<std::string> ip_families;  // as given; podhop simulates IPv4
+};
+
+struct LoadBalancerIngress {
+  Ipv4 ip;
+  std::string hostname;
+};
+
+struct Service {
+  ObjectMeta meta;
+  ServiceSpec spec;
+  std::vector<LoadBalancerIngress> load_balancer;  // status.loadBalancer.ingress
+};
+
+struct EndpointPort {
+  std::string name;
+  std::optional<std::int32_t> port;  // nil in a slice means "all ports" (headless, no ports)
+  Protocol protocol = Protocol::TCP;
+  std::string app_protocol;
+};
+
+/// One address of a legacy Endpoints subset.
+struct EndpointAddress {
+  Ipv4 ip;
+  std::string hostname;
+  std::string node_name;
+  std::optional<ObjectRef> target_ref;
+};
+
+struct EndpointSubset {
+  std::vector<EndpointAddress> addresses;
+  std::vector<EndpointAddress> not_ready_addresses;
+  std::vector<EndpointPort> ports;
+};
+
+/// v1 Endpoints (legacy, deprecated since 1.33 but still what the tutorial writes by hand).
+struct Endpoints {
+  ObjectMeta meta;
+  std::vector<EndpointSubset> subsets;
+  /// True when derived by podhop's endpoints controller; false when the user wrote it.
+  bool managed = false;
+};
+
+struct EndpointConditions {
+  std::optional<bool> ready;
+  std::optional<bool> serving;
+  std::optional<bool> terminating;
+  // nil ready/serving count as true, nil terminating as false (discovery/v1 comments).
+  bool is_ready() const { return ready.value_or(true); }
+  bool is_serving() const { return serving.value_or(true); }
+  bool is_terminating() const { return terminating.value_or(false); }
+};
+
+enum class AddressType : std::uint8_t { IPv4, IPv6, FQDN };
+std::string_view to_string(AddressType t);
+
+struct Endpoint {
+  std::vector<std::string> addresses;  // as written
+  Ipv4 ip;                             // the first address, parsed (IPv4 slices)
+  EndpointConditions conditions;
+  std::string hostname;
+  std::string node_name;
+  std::string zone;
+  std::optional<ObjectRef> target_ref;
+  std::vector<std::string> hint_zones;
+  std::vector<std::string> hint_nodes;
+};
+
+struct EndpointSlice {
+  ObjectMeta meta;
+  AddressType address_type = AddressType::IPv4;
+  std::vector<Endpoint> endpoints;
+  std::vector<EndpointPort> ports;
+  /// The kubernetes.io/service-name label: the Service this slice belongs to.
+  std::string service_name;
+  /// True when derived by podhop (managed-by endpointslice-controller.k8s.io or the
+  /// mirroring controller); false when the user wrote it.
+  bool managed = false;
+};
+
+// ---------------------------------------------------------------------------------------
+// Cluster-scoped and other core kinds
+
+struct Namespace {
+  ObjectMeta meta;
+};
+
+struct Node {
+  ObjectMeta meta;
+  Ipv4 internal_ip;
+  std::string zone;  // topology.kubernetes.io/zone
+  Cidr pod_cidr;
+  bool ready = true;
+  /// Position among the cluster's nodes (0-based), used for pod CIDRs and spreading.
+  std::uint32_t index = 0;
+};
+
+struct Secret {
+  ObjectMeta meta;
+  std::string type = "Opaque";
+  /// data (base64-decoded) merged with stringData, sorted by key.
+  StringMap data;
+};
+
+// ---------------------------------------------------------------------------------------
+// Workloads
+
+struct Deployment {
+  ObjectMeta meta;
+  std::int32_t replicas = 1;
+  LabelSelector selector;
+  PodTemplate pod_template;
+  std::string strategy = "RollingUpdate";  // or Recreate
+  IntOrString max_surge = IntOrString::of(std::string("25%"));
+  IntOrString max_unavailable = IntOrString::of(std::string("25%"));
+  std::int32_t min_ready_seconds = 0;
+};
+
+struct ReplicaSet {
+  ObjectMeta meta;
+  std::int32_t replicas = 1;
+  LabelSelector selector;
+  PodTemplate pod_template;
+};
+
+struct ReplicationController {
+  ObjectMeta meta;
+  std::int32_t replicas = 1;
+  StringMap selector;  // defaults to the template labels
+  PodTemplate pod_template;
+};
+
+struct StatefulSet {
+  ObjectMeta meta;
+  std::int32_t replicas = 1;
+  LabelSelector selector;
+  std::string service_name;
+  PodTemplate pod_template;
+  std::string pod_management_policy = "OrderedReady";
+};
+
+struct DaemonSet {
+  ObjectMeta meta;
+  LabelSelector selector;
+  PodTemplate pod_template;
+};
+
+// ---------------------------------------------------------------------------------------
+// Ingress
+
+struct IngressServiceBackend {
+  std::string name;
+  std::int32_t port_number = 0;  // exactly one of port_number / port_name
+  std::string port_name;
+};
+
+struct TypedLocalObjectReference {
+  std::string api_group;
+  std::string kind;
+  std::string name;
+};
+
+struct IngressBackend {
+  std::optional<IngressServiceBackend> service;
+  std::optional<TypedLocalObjectReference> resource;
+};
+
+enum class PathType : std::uint8_t { Exact, Prefix, ImplementationSpecific };
+std::string_view to_string(PathType t);
+
+struct HttpIngressPath {
+  std::string path;
+  PathType path_type = PathType::Prefix;
+  IngressBackend backend;
+};
+
+struct IngressRule {
+  std::string host;  // empty: every host
+  bool has_http = false;
+  std::vector<HttpIngressPath> paths;
+};
+
+struct IngressTls {
+  std::vector<std::string> hosts;
+  std::string secret_name;
+};
+
+struct IngressSpec {
+  std::optional<std::string> ingress_class_name;
+  std::optional<IngressBackend> default_backend;
+  std::vector<IngressRule> rules;
+  std::vector<IngressTls> tls;
+};
+
+struct Ingress {
+  ObjectMeta meta;
+  IngressSpec spec;
+  std::vector<LoadBalancerIngress> load_balancer;  // status.loadBalancer.ingress
+  /// The class the ingress ended up with: spec, annotation kubernetes.io/ingress.class, or
+  /// the default class when it was admitted. Filled by controllers.
+  std::string effective_class;
+};
+
+struct IngressClass {
+  ObjectMeta meta;
+  std::string controller;
+  /// ingressclass.kubernetes.io/is-default-class: "true"
+  bool is_default = false;
+};
+
+/// A Kubernetes Event, as `kubectl describe` lists them under "Events:".
+struct Event {
+  ObjectRef involved;  // the object it is about
+  std::string type = "Normal";  // Normal | Warning
+  std::string reason;           // Scheduled, Pulled, Created, Started, ScalingReplicaSet...
+  std::string message;
+  std::string source;  // the component: default-scheduler, kubelet, deployment-controller...
+  core::SimTime at;
+};
+
+/// An object of a kind podhop does not simulate: counted and reported once as ignored.
+struct IgnoredObject {
+  std::string api_version;
+  std::string kind;
+  std::string namespace_;
+  std::string name;
+  core::SourceLocation source;
+};
+
+}  // namespace podhop::model

@@ -1,0 +1,80 @@
+#include "podhop/model/objects.hpp"
+
+#include <algorithm>
+
+#include "podhop/model/podhop_kinds.hpp"
+
+namespace podhop::model {
+
+std::string_view to_string(DnsPolicy p) {
+  switch (p) {
+    case DnsPolicy::ClusterFirst: return "ClusterFirst";
+    case DnsPolicy::ClusterFirstWithHostNet: return "ClusterFirstWithHostNet";
+    case DnsPolicy::Default: return "Default";
+    case DnsPolicy::None: return "None";
+  }
+  return "ClusterFirst";
+}
+
+std::string_view to_string(PodPhase p) {
+  switch (p) {
+    case PodPhase::Pending: return "Pending";
+    case PodPhase::Running: return "Running";
+    case PodPhase::Succeeded: return "Succeeded";
+    case PodPhase::Failed: return "Failed";
+    case PodPhase::Unknown: return "Unknown";
+  }
+  return "Unknown";
+}
+
+std::string_view to_string(ServiceType t) {
+  switch (t) {
+    case ServiceType::ClusterIP: return "ClusterIP";
+    case ServiceType::NodePort: return "NodePort";
+    case ServiceType::LoadBalancer: return "LoadBalancer";
+    case ServiceType::ExternalName: return "ExternalName";
+  }
+  return "ClusterIP";
+}
+
+std::string_view to_string(TrafficPolicy t) {
+  return t == TrafficPolicy::Local ? "Local" : "Cluster";
+}
+
+std::string_view to_string(AddressType t) {
+  switch (t) {
+    case AddressType::IPv4: return "IPv4";
+    case AddressType::IPv6: return "IPv6";
+    case AddressType::FQDN: return "FQDN";
+  }
+  return "IPv4";
+}
+
+std::string_view to_string(PathType t) {
+  switch (t) {
+    case PathType::Exact: return "Exact";
+    case PathType::Prefix: return "Prefix";
+    case PathType::ImplementationSpecific: return "ImplementationSpecific";
+  }
+  return "Prefix";
+}
+
+std::string_view to_string(ProxyMode m) { return m == ProxyMode::ipvs ? "ipvs" : "iptables"; }
+
+bool ClusterConfig::has_addon(std::string_view addon) const {
+  return std::find(addons.begin(), addons.end(), addon) != addons.end();
+}
+
+void apply_cluster_defaults(ClusterConfig& config) {
+  if (config.nodes.empty()) config.nodes.push_back({.name = "node-1"});
+  auto base = *core::Ipv4::parse("192.168.49.2");
+  for (std::size_t i = 0; i < config.nodes.size(); ++i) {
+    if (!config.nodes[i].ip) config.nodes[i].ip = core::Ipv4{base.value + static_cast<std::uint32_t>(i)};
+  }
+  bool has_example = std::any_of(config.external_hosts.begin(), config.external_hosts.end(),
+                                 [](const ExternalHost& h) { return h.name == "example.com"; });
+  if (!has_example)
+    config.external_hosts.push_back({"example.com", *core::Ipv4::parse("93.184.215.14")});
+}
+
+}  // namespace podhop::model
