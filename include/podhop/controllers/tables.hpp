@@ -1,0 +1,273 @@
+#pragma once
+// The kube-proxy service tables: what every node's kube-proxy programs, derived once per
+// cluster change from the ClusterState (after reconcile() allocated cluster IPs, node ports,
+// LoadBalancer IPs and EndpointSlices). A request never scans them: every question the data
+// plane asks is a hash lookup or a binary search in a small sorted list.
+//
+// The facts encoded here are those of kube-proxy's iptables proxier (rules file 1.6): only
+// Services with a cluster IP are programmed (not headless, not ExternalName); rules are per
+// Service port, keyed by (namespace, name, port name, protocol); endpoints come from every
+// EndpointSlice of the Service, their port found by the slice port's NAME and protocol; the
+// Cluster-policy endpoints are the ready ones, else the serving+terminating ones; the
+// Local-policy endpoints of a node are its local ready ones, else its local
+// serving+terminating ones (pkg/proxy/topology.go CategorizeEndpoints).
+//
+// Sizes: 10,000 Services x 5,000 nodes must stay small, so the per-node Local lists exist
+// only for nodes that hold an endpoint of the Service port.
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <unordered_map>
+#include <vector>
+
+#include "podhop/core/ip.hpp"
+#include "podhop/core/time.hpp"
+#include "podhop/model/cluster_state.hpp"
+
+namespace podhop::controllers {
+
+/// "No such node / pod / service port": the value of an index that points nowhere.
+inline constexpr std::uint32_t kNoIndex = 0xFFFFFFFFu;
+
+/// Position of a Service port in ServiceTables::ports(). Valid for one build of the tables.
+using ServicePortId = std::uint32_t;
+
+/// kube-proxy's ServicePortName plus the protocol: the key rules are made for.
+struct ServicePortName {
+  std::string namespace_;
+  std::string name;
+  std::string port_name;  // empty for a single unnamed port
+  model::Protocol protocol = model::Protocol::TCP;
+
+  /// "default/app2-svc:http", or "default/app2-svc" for an unnamed port, as kube-proxy
+  /// prints it in rule comments (ServicePortName.String()).
+  std::string str() const;
+  bool operator==(const ServicePortName&) const = default;
+};
+
+/// One endpoint of a Service port, as kube-proxy sees it.
+struct ProxyEndpoint {
+  core::Ipv4 ip;
+  std::int32_t port = 0;
+  /// Slot in ClusterState::nodes of the endpoint's nodeName (what "local" means to
+  /// kube-proxy); kNoIndex when the slice gives no nodeName or names an unknown node.
+  std::uint32_t node_index = kNoIndex;
+  /// Slot in ClusterState::pods (from targetRef, else from the pod IP); kNoIndex for an
+  /// address outside the cluster (a manual EndpointSlice/Endpoints to an outside host).
+  std::uint32_t pod_slot = kNoIndex;
+  bool ready = true;
+  bool serving = true;
+  bool terminating = false;
+  std::string zone;
+  std::vector<std::string> hint_zones;  // hints.forZones
+  std::vector<std::string> hint_nodes;  // hints.forNodes
+  /// "KUBE-SEP-<hash>": the per-endpoint chain doing the DNAT.
+  std::string sep_chain;
+
+  /// "10.244.0.7:8080".
+  std::string str() const;
+};
+
+/// The Local-policy endpoints of one node for one Service port.
+struct NodeLocalEndpoints {
+  std::uint32_t node_index = kNoIndex;
+  /// Indices into ProxyServicePort::endpoints: the node's ready endpoints, or when it has
+  /// none its serving+terminating ones (empty when it has only unusable ones).
+  std::vector<std::uint32_t> endpoints;
+  /// True when `endpoints` are the serving+terminating fallback.
+  bool terminating_fallback = false;
+  /// Distinct IPs of the node's ready endpoints (what the health check counts).
+  std::uint32_t ready_ips = 0;
+};
+
+/// A topology-hint bucket: the ready endpoints whose hints name one zone or one node.
+struct HintBucket {
+  std::string key;                       // zone name or node name
+  std::vector<std::uint32_t> endpoints;  // indices into ProxyServicePort::endpoints
+};
+
+/// Everything kube-proxy programs for one Service port.
+struct ProxyServicePort {
+  ServicePortName name;
+  /// name.str(), kept because every trace line and reject comment uses it.
+  std::string name_str;
+  /// Slot of the Service in ClusterState::services.
+  std::uint32_t service_slot = kNoIndex;
+  model::ServiceType type = model::ServiceType::ClusterIP;
+
+  core::Ipv4 cluster_ip;
+  std::int32_t port = 0;
+  std::int32_t node_port = 0;  // 0: none
+  std::vector<core::Ipv4> external_ips;
+  std::vector<core::Ipv4> load_balancer_ips;  // status.loadBalancer.ingress[].ip
+  model::TrafficPolicy external_policy = model::TrafficPolicy::Cluster;  // unset = Cluster
+  model::TrafficPolicy internal_policy = model::TrafficPolicy::Cluster;  // unset = Cluster
+  model::SessionAffinity session_affinity = model::SessionAffinity::None;
+  core::Duration affinity_timeout = core::Duration::seconds(10800);
+  std::vector<core::Cidr> source_ranges;  // loadBalancerSourceRanges
+  std::int32_t health_check_node_port = 0;
+  std::string traffic_distribution;
+
+  /// Every endpoint from every slice of the Service whose port name and protocol match,
+  /// deduplicated by ip:port, sorted by IP then port (the order rules are written in).
+  std::vector<ProxyEndpoint> endpoints;
+  /// The Cluster-policy list before topology: ready endpoints, else serving+terminating.
+  std::vector<std::uint32_t> cluster_endpoints;
+  /// True when cluster_endpoints is the serving+terminating fallback.
+  bool cluster_terminating_fallback = false;
+  /// Local-policy lists, only for nodes holding an endpoint; sorted by node_index.
+  std::vector<NodeLocalEndpoints> local_endpoints;
+  /// Topology hints (TOPO): usable only when EVERY ready endpoint carries a zone hint
+  /// (resp. a node hint). Buckets sorted by key; present only when usable.
+  bool all_ready_have_zone_hints = false;
+  bool all_ready_have_node_hints = false;
+  std::vector<HintBucket> zone_buckets;
+  std::vector<HintBucket> node_buckets;
+
+  /// Chain names as the iptables proxier builds them (sha256 + base32 of the port name).
+  std::string svc_chain;  // KUBE-SVC-...
+  std::string svl_chain;  // KUBE-SVL-...
+  std::string ext_chain;  // KUBE-EXT-...
+  std::string fw_chain;   // KUBE-FW-...
+
+  /// NodePort, externalIPs or LoadBalancer IPs: reachable from outside.
+  bool externally_accessible() const {
+    return node_port != 0 || !external_ips.empty() || !load_balancer_ips.empty();
+  }
+  /// Any ready or serving+terminating endpoint anywhere (otherwise REJECT).
+  bool has_endpoints() const { return !cluster_endpoints.empty(); }
+  /// The Local-policy entry of a node, or nullptr when it holds no endpoint.
+  const NodeLocalEndpoints* local_for(std::uint32_t node_index) const;
+};
+
+/// Which kind of Service address a destination matched.
+enum class DestinationKind : std::uint8_t { cluster_ip, external_ip, load_balancer_ip, node_port };
+std::string_view to_string(DestinationKind k);
+
+/// A (destination ip, port, protocol) that matched a Service port.
+struct VipMatch {
+  ServicePortId port = kNoIndex;
+  DestinationKind kind = DestinationKind::cluster_ip;
+};
+
+/// A node as kube-proxy knows it.
+struct ProxyNode {
+  std::string name;
+  core::Ipv4 ip;
+  std::string zone;
+  bool ready = true;
+  bool deleting = false;  // deletionTimestamp set
+};
+
+/// A Service with a healthCheckNodePort (LoadBalancer with externalTrafficPolicy Local).
+struct HealthCheckService {
+  std::string namespace_;
+  std::string name;
+  std::int32_t port = 0;  // the healthCheckNodePort
+  /// Per node, distinct local ready endpoint IPs over all the Service's ports; only nodes
+  /// with at least one, sorted by node index.
+  std::vector<std::pair<std::uint32_t, std::uint32_t>> local_ready;
+
+  /// localEndpoints of the health check answer on this node.
+  std::uint32_t local_ready_on(std::uint32_t node_index) const;
+};
+
+/// What an HTTP health check endpoint answers (kube-proxy's service health server).
+struct HealthCheckResponse {
+  int status = 200;  // 200 or 503
+  std::string body;
+  /// Sorted by name: Content-Type, X-Content-Type-Options, X-Load-Balancing-Endpoint-Weight.
+  model::StringMap headers;
+};
+
+/// The kube-proxy tables of a cluster. Immutable once built; rebuild on every change.
+class ServiceTables {
+ public:
+  /// Empty tables (nothing programmed).
+  ServiceTables() = default;
+
+  /// Builds the tables from a reconciled state. Never fails: objects kube-proxy would
+  /// ignore (headless, ExternalName, no cluster IP yet, non-IPv4 slices, slice ports with
+  /// no number) are skipped, as kube-proxy skips them.
+  static ServiceTables build(const model::ClusterState& state);
+
+  /// Every programmed Service port, sorted by (namespace, name, port name, protocol).
+  const std::vector<ProxyServicePort>& ports() const { return ports_; }
+  const ProxyServicePort& port(ServicePortId id) const { return ports_[id]; }
+  /// The Service port with this key, if programmed.
+  std::optional<ServicePortId> find(const ServicePortName& name) const;
+  /// The programmed ports of one Service, in ports() order (empty when none).
+  std::vector<ServicePortId> ports_of_service(std::string_view ns, std::string_view name) const;
+
+  /// The Service port whose cluster IP, external IP or LoadBalancer IP is ip:port/proto.
+  std::optional<VipMatch> find_vip(core::Ipv4 ip, std::int32_t port, model::Protocol proto) const;
+  /// True when ip is some Service's cluster IP (a packet to an unknown port there
+  /// blackholes instead of passing through).
+  bool is_cluster_ip(core::Ipv4 ip) const { return cluster_ips_.contains(ip); }
+  /// The Service port owning nodePort/proto.
+  std::optional<ServicePortId> find_node_port(std::int32_t node_port, model::Protocol proto) const;
+  /// The Service whose healthCheckNodePort is `port`, or nullptr.
+  const HealthCheckService* find_health_check(std::int32_t port) const;
+
+  /// Nodes by slot in ClusterState::nodes.
+  const std::vector<ProxyNode>& nodes() const { return nodes_; }
+  /// The node whose InternalIP is ip.
+  std::optional<std::uint32_t> node_by_ip(core::Ipv4 ip) const;
+  /// The node named name.
+  std::optional<std::uint32_t> node_by_name(std::string_view name) const;
+  /// The pod (slot in ClusterState::pods) with this pod IP; hostNetwork pods are not
+  /// indexed (they share the node's IP).
+  std::optional<std::uint32_t> pod_by_ip(core::Ipv4 ip) const;
+  /// The cluster's pod CIDR (kube-proxy's local detector, --detect-local-mode ClusterCIDR).
+  const core::Cidr& pod_cidr() const { return pod_cidr_; }
+
+  /// The Cluster-policy endpoints of a Service port as seen from a node: topology hints
+  /// applied when usable there (PreferSameNode, then PreferSameZone), else cluster_endpoints.
+  /// `mode` receives "PreferSameNode", "PreferSameZone" or "" (no topology).
+  const std::vector<std::uint32_t>& cluster_endpoints_for(ServicePortId id,
+                                                          std::uint32_t node_index,
+                                                          std::string_view* mode = nullptr) const;
+
+  /// The health check answer of `hc` on a node, with kube-proxy healthy.
+  HealthCheckResponse health_check_response(const HealthCheckService& hc,
+                                            std::uint32_t node_index) const;
+  /// Whether a cloud load balancer's health check of this node passes for a Service port:
+  /// with externalTrafficPolicy Local, the healthCheckNodePort answers 200 (local ready
+  /// endpoints > 0); with Cluster, kube-proxy's :10256/healthz answers 200 (node up and not
+  /// being deleted).
+  bool lb_health_check_passes(ServicePortId id, std::uint32_t node_index) const;
+
+ private:
+  struct VipKey {
+    std::uint32_t ip;
+    std::int32_t port;
+    model::Protocol proto;
+    bool operator==(const VipKey&) const = default;
+  };
+  struct VipKeyHash {
+    std::size_t operator()(const VipKey& k) const noexcept;
+  };
+
+  std::vector<ProxyServicePort> ports_;
+  std::vector<ProxyNode> nodes_;
+  std::vector<HealthCheckService> health_checks_;
+  core::Cidr pod_cidr_;
+  // Hash indices: lookups only, never iterated.
+  std::unordered_map<VipKey, VipMatch, VipKeyHash> vips_;
+  std::unordered_map<std::uint64_t, ServicePortId> node_ports_;  // (nodePort << 8) | proto
+  std::unordered_map<core::Ipv4, std::uint8_t> cluster_ips_;
+  std::unordered_map<std::int32_t, std::uint32_t> health_check_ports_;  // -> health_checks_
+  std::unordered_map<core::Ipv4, std::uint32_t> node_ips_;
+  std::unordered_map<std::string, std::uint32_t> node_names_;
+  std::unordered_map<core::Ipv4, std::uint32_t> pod_ips_;
+  std::unordered_map<std::string, ServicePortId> by_name_;  // "ns/name:port/proto"
+};
+
+/// kube-proxy's chain name: prefix + the first 16 base32 characters of
+/// sha256(servicePortName + protocol [+ endpoint]) (proxier.go portProtoHash).
+std::string proxy_chain_name(std::string_view prefix, std::string_view service_port_name,
+                             model::Protocol protocol, std::string_view endpoint = {});
+
+}  // namespace podhop::controllers

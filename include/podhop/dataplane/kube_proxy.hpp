@@ -1,0 +1,203 @@
+#pragma once
+// kube-proxy on one node: the routing verdict for a new connection.
+//
+// The tables (controllers/tables.hpp) are shared by every node and immutable; a KubeProxy
+// holds only what one node's kernel would hold: conntrack (an established connection keeps
+// its endpoint), the ClientIP affinity lists (xt_recent, one per endpoint chain, keyed by
+// source IP), the IPVS round-robin cursors, and its own random stream for the iptables
+// `statistic --mode random` cascade.
+//
+// The iptables cascade gives rule i (0-based, of n) probability 1/(n-i), which makes every
+// endpoint equally likely (1/n). We draw one uniform index in [0, n) instead: the same
+// distribution with one draw instead of up to n-1. The trace still names the per-endpoint
+// probability (1/n).
+//
+// A stage: route() takes the connection and returns a small, exhaustive Verdict; it never
+// logs and never throws.
+
+#include <cstdint>
+#include <deque>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <unordered_map>
+#include <vector>
+
+#include "podhop/controllers/tables.hpp"
+#include "podhop/core/ip.hpp"
+#include "podhop/core/rng.hpp"
+#include "podhop/core/time.hpp"
+#include "podhop/model/cluster_state.hpp"
+
+namespace podhop::dataplane {
+
+/// Where a connection comes from, as kube-proxy tells sources apart.
+enum class SourceKind : std::uint8_t {
+  /// A pod IP (inside the cluster pod CIDR: kube-proxy's local detector). Normally a pod on
+  /// this node; a pod on another node reaching this node's NodePort counts the same.
+  pod,
+  /// This node itself (host processes, hostNetwork pods): `--src-type LOCAL`.
+  node,
+  /// Anything else: clients outside the cluster, other nodes' host IPs, the cloud LB.
+  external,
+};
+std::string_view to_string(SourceKind k);
+
+/// A connection's 5-tuple: the conntrack key.
+struct ConnectionTuple {
+  core::Ipv4 source_ip;
+  std::int32_t source_port = 0;
+  core::Ipv4 dst_ip;
+  std::int32_t dst_port = 0;
+  model::Protocol protocol = model::Protocol::TCP;
+  bool operator==(const ConnectionTuple&) const = default;
+};
+
+/// The first packet of a connection as it reaches this node's kube-proxy.
+struct NewConnection {
+  core::Ipv4 source_ip;
+  /// The client's ephemeral port. Together with the rest it is the conntrack key: send the
+  /// same tuple again to reuse an established connection (and its endpoint).
+  std::int32_t source_port = 0;
+  SourceKind source_kind = SourceKind::pod;
+  core::Ipv4 dst_ip;
+  std::int32_t dst_port = 0;
+  model::Protocol protocol = model::Protocol::TCP;
+  core::SimTime time;
+  /// Fill Verdict::rule and Verdict::why. Off for bulk traffic: the verdict is the same,
+  /// only the words are skipped (they cost allocations).
+  bool explain = true;
+
+  ConnectionTuple tuple() const { return {source_ip, source_port, dst_ip, dst_port, protocol}; }
+};
+
+/// What kube-proxy did with a connection.
+enum class VerdictKind : std::uint8_t {
+  /// No kube-proxy rule matched: the packet goes on unchanged.
+  not_a_service,
+  /// DNAT to an endpoint.
+  dnat,
+  /// The Service has no endpoints: ICMP port unreachable, "connection refused" at once.
+  reject,
+  /// Silently dropped: the client times out. ITP/ETP Local without a local endpoint,
+  /// a source outside loadBalancerSourceRanges, an unknown port on a cluster IP.
+  drop,
+};
+std::string_view to_string(VerdictKind k);
+
+/// The verdict for one connection. Fields past `kind` are meaningful as documented.
+struct Verdict {
+  VerdictKind kind = VerdictKind::not_a_service;
+
+  // --- dnat (and the service fields also for reject/drop when a Service matched)
+  core::Ipv4 endpoint_ip;
+  std::int32_t endpoint_port = 0;
+  /// Slot in ClusterState::pods of the endpoint, kNoIndex for an outside address.
+  std::uint32_t pod_slot = controllers::kNoIndex;
+  /// Slot in ClusterState::nodes of the endpoint's node, kNoIndex when unknown.
+  std::uint32_t node_index = controllers::kNoIndex;
+  /// SNAT to this node's IP: the endpoint sees `snat_ip` as the client address.
+  bool masquerade = false;
+  core::Ipv4 snat_ip;
+  /// The Service port that matched (kNoIndex for not_a_service and the cluster-IP
+  /// blackhole), and how it was addressed.
+  controllers::ServicePortId service_port = controllers::kNoIndex;
+  controllers::DestinationKind destination = controllers::DestinationKind::cluster_ip;
+  /// True when conntrack answered: an established connection reused its endpoint.
+  bool established = false;
+
+  /// The chain path as iptables would name it ("KUBE-SVC-... -> KUBE-SEP-...",
+  /// "\"default/app2-svc has no endpoints\"", "KUBE-PROXY-FIREWALL"...). Empty unless
+  /// explain.
+  std::string rule;
+  /// One line for the trace: "3 ready endpoints, picked 10.244.0.7:8080 with p=1/3".
+  std::string why;
+};
+
+/// Per-node kube-proxy settings.
+struct KubeProxyConfig {
+  model::ProxyMode mode = model::ProxyMode::iptables;
+  /// --masquerade-all: masquerade every ClusterIP connection.
+  bool masquerade_all = false;
+  /// Conntrack lifetimes, refreshed on every reuse: kube-proxy sets TCP established to
+  /// 24h (conntrack.tcpEstablishedTimeout); UDP keeps the kernel's 30s.
+  core::Duration tcp_timeout = core::Duration::seconds(86400);
+  core::Duration udp_timeout = core::Duration::seconds(30);
+};
+
+/// One node's kube-proxy. Holds a pointer to the tables: keep them alive, and call
+/// set_tables() after every rebuild.
+class KubeProxy {
+ public:
+  /// The kube-proxy of node `node_index` (slot in ClusterState::nodes). Its random stream
+  /// is named "kube-proxy/<node name>" under `seed`.
+  KubeProxy(const controllers::ServiceTables& tables, std::uint32_t node_index, std::uint64_t seed,
+            KubeProxyConfig config = {});
+
+  /// The verdict for a connection: conntrack first (same tuple, not expired: same
+  /// endpoint), then the rules. Records the new connection in conntrack and refreshes
+  /// affinity. Never throws.
+  Verdict route(const NewConnection& connection);
+
+  /// The connection ended (TCP close): forget its conntrack entry.
+  void close(const ConnectionTuple& tuple);
+
+  /// Points at freshly built tables (after a cluster change). Affinity and round-robin
+  /// state follow their Service port by name; UDP conntrack entries to endpoints that are
+  /// gone are flushed, as kube-proxy does; TCP entries stay (the pod may be gone: the
+  /// pipeline finds out when it tries to reach it).
+  void set_tables(const controllers::ServiceTables& tables);
+
+  /// The HTTP answer of this node's health check server on `port` (a
+  /// healthCheckNodePort), or nullopt when no Service uses that port.
+  std::optional<controllers::HealthCheckResponse> health_check(std::int32_t port) const;
+  /// kube-proxy's :10256/healthz on this node (200 when the node is up and not deleting).
+  controllers::HealthCheckResponse healthz() const;
+  /// Whether a cloud LB's health check of this node passes for a Service port.
+  bool lb_health_check_passes(controllers::ServicePortId id) const;
+
+  std::uint32_t node_index() const { return node_index_; }
+  core::Ipv4 node_ip() const { return node_ip_; }
+  /// Live conntrack entries (expired ones may linger until the next route()).
+  std::size_t conntrack_size() const { return conntrack_.size(); }
+
+ private:
+  struct TupleHash {
+    std::size_t operator()(const ConnectionTuple& t) const noexcept;
+  };
+  struct ConntrackEntry {
+    Verdict verdict;  // rule/why as first decided
+    core::SimTime expires;
+  };
+  struct AffinityEntry {
+    std::uint32_t endpoint = 0;  // index into ProxyServicePort::endpoints
+    core::Ipv4 endpoint_ip;
+    std::int32_t endpoint_port = 0;
+    core::SimTime last_seen;
+  };
+  // Per Service port: source IP -> the endpoint it was last sent to (the xt_recent lists).
+  using AffinityTable = std::unordered_map<core::Ipv4, AffinityEntry>;
+
+  Verdict route_rules(const NewConnection& c);
+  void remember(const NewConnection& c, const Verdict& v);
+  void expire_conntrack(core::SimTime now);
+
+  const controllers::ServiceTables* tables_;
+  std::uint32_t node_index_;
+  core::Ipv4 node_ip_;
+  std::string node_name_;
+  KubeProxyConfig config_;
+  core::RngStream rng_;
+
+  std::unordered_map<ConnectionTuple, ConntrackEntry, TupleHash> conntrack_;
+  // Expiry candidates in insertion order; an entry refreshed since is checked and skipped.
+  std::deque<std::pair<core::SimTime, ConnectionTuple>> conntrack_fifo_;
+  // Indexed by ServicePortId, sized lazily; remapped by Service port name in set_tables()
+  // (the old tables may be gone by then, hence the names kept here).
+  std::vector<AffinityTable> affinity_;
+  std::vector<std::string> affinity_names_;
+  // IPVS: one round-robin cursor per virtual server (destination ip, port, protocol).
+  std::unordered_map<std::uint64_t, std::uint32_t> rr_cursor_;
+};
+
+}  // namespace podhop::dataplane
