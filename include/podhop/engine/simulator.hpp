@@ -1,0 +1,180 @@
+#pragma once
+// The discrete-event simulator: a clock in integer nanoseconds and a queue of events.
+//
+// A Simulator is a plain value you construct; there is no global one, so two simulations
+// can run side by side. It knows nothing of Kubernetes: an event is a time and a handler.
+//
+// Order: events run in the total order (time, sequence number) documented in
+// event_queue.hpp. Two events at the same time run in the order they were scheduled, even
+// when one of them was scheduled by a handler running at that very time.
+//
+// Storage: a pending event is a 16-byte queue entry {time, key} plus a 32-byte slot
+// {sequence number, handler} in a slot table, 48 bytes in all. key = (sequence << 24) |
+// slot. Slots freed by firing or cancelling are reused (last freed, first reused), so once
+// the tables have grown to the largest number of pending events, scheduling allocates
+// nothing.
+//
+// Cancellation is lazy and O(1): cancel() frees the slot at once; the queue entry stays
+// until it reaches the top, where its key no longer matches its slot's sequence number and
+// it is dropped unseen. When dropped entries outnumber live ones the queue is rebuilt
+// without them, so memory stays within about twice the live events.
+
+#include <cstddef>
+#include <cstdint>
+#include <optional>
+#include <vector>
+
+#include "podhop/core/check.hpp"
+#include "podhop/core/time.hpp"
+#include "podhop/engine/event_queue.hpp"
+#include "podhop/engine/handler.hpp"
+
+namespace podhop::engine {
+
+/// Names one scheduled event, for cancel(). A default-constructed id names no event; an id
+/// stays harmless after its event fired or was cancelled, even once its slot is reused.
+struct EventId {
+  std::uint64_t value = 0;
+
+  constexpr bool empty() const { return value == 0; }
+  constexpr bool operator==(const EventId&) const = default;
+};
+
+/// A discrete-event simulator. Not copyable or movable: handlers and the objects around it
+/// hold references to it.
+class Simulator {
+ public:
+  /// Bits of the key that hold the slot: at most 2^24 (16.7 million) events pending at once.
+  static constexpr unsigned kSlotBits = 24;
+  /// Sequence numbers use the other 40 bits: 1.1e12 events scheduled per simulation.
+  static constexpr std::uint64_t kMaxSequence = std::uint64_t{1} << (64 - kSlotBits);
+  static constexpr std::size_t kMaxPending = std::size_t{1} << kSlotBits;
+
+  Simulator() = default;
+  Simulator(const Simulator&) = delete;
+  Simulator& operator=(const Simulator&) = delete;
+
+  /// The current simulated time: the time of the event running now, or of the last one run,
+  /// or the limit of the last run_until. Starts at 0 and never decreases.
+  core::SimTime now() const { return now_; }
+
+  /// Schedules handler to run at time t (t >= now(); earlier is a bug and aborts).
+  /// The handler is called as handler(Simulator&) or handler(); see handler.hpp for what it
+  /// may capture.
+  template <typename F>
+  EventId schedule_at(core::SimTime t, const F& handler) {
+    PODHOP_CHECK(t >= now_, "event scheduled in the past");
+    return schedule(t, detail::InlineHandler::make(handler));
+  }
+
+  /// Schedules handler to run `delay` after now (delay >= 0).
+  template <typename F>
+  EventId schedule_in(core::Duration delay, const F& handler) {
+    PODHOP_CHECK(delay.ns >= 0, "event scheduled with a negative delay");
+    return schedule(now_ + delay, detail::InlineHandler::make(handler));
+  }
+
+  /// Cancels a pending event: true if it was pending, false (and nothing happens) for an
+  /// empty id or an event that already fired or was cancelled. O(1).
+  bool cancel(EventId id);
+  /// True while the event is scheduled and has neither fired nor been cancelled.
+  bool is_pending(EventId id) const { return !id.empty() && live(id.value); }
+
+  /// Runs events until none is left or a handler calls stop().
+  void run();
+  /// Runs every event with time <= limit, in order, including events that handlers schedule
+  /// at or before the limit, then sets now() to limit. Events after the limit stay pending.
+  /// limit < now() is a bug. If a handler calls stop(), returns at once and now() stays at
+  /// that event's time.
+  void run_until(core::SimTime limit);
+  /// Runs the next event, if any: true if one ran.
+  bool step();
+  /// Makes the current run() or run_until() return after the running handler.
+  void stop() { stop_requested_ = true; }
+
+  /// Events scheduled and not yet fired or cancelled.
+  std::size_t pending() const { return pending_; }
+  /// Entries in the queue: the pending events plus cancelled ones not yet dropped. Kept
+  /// below max(2 * pending(), pending() + 1024) as long as events are being cancelled.
+  std::size_t queued_entries() const { return queue_.size(); }
+  /// Handlers run so far.
+  std::uint64_t executed() const { return executed_; }
+  /// The time of the next pending event, if any.
+  std::optional<core::SimTime> next_time() const {
+    if (queue_.empty()) return std::nullopt;
+    return queue_.top().time;
+  }
+
+  /// Makes room for n pending events so that the run allocates nothing up to that size.
+  void reserve(std::size_t n);
+  /// Bytes held by the queue and the slot table, counting spare capacity.
+  std::size_t memory_bytes() const;
+
+ private:
+  // A slot holds one pending event's handler. `tag` is the event's sequence number while the
+  // slot is in use, and kFreeTag | next free slot while it is free: a free slot never matches
+  // a sequence number, so stale queue entries and stale ids are recognised in one compare.
+  struct Slot {
+    std::uint64_t tag = 0;
+    detail::InlineHandler handler;
+  };
+  static_assert(sizeof(Slot) == 32, "a slot must stay 32 bytes (48 per pending event)");
+  static_assert(sizeof(QueueEntry) == 16, "a queue entry must stay 16 bytes");
+
+  static constexpr std::uint64_t kSlotMask = (std::uint64_t{1} << kSlotBits) - 1;
+  static constexpr std::uint64_t kFreeTag = std::uint64_t{1} << 63;
+  static constexpr std::uint32_t kNoSlot = 0xFFFFFFFFu;
+
+  EventId schedule(core::SimTime t, const detail::InlineHandler& handler) {
+    const std::uint64_t seq = next_seq_++;
+    PODHOP_CHECK(seq < kMaxSequence, "too many events scheduled in one simulation");
+    const std::uint32_t slot = acquire_slot();
+    slots_[slot].tag = seq;
+    slots_[slot].handler = handler;
+    const std::uint64_t key = (seq << kSlotBits) | slot;
+    queue_.push(QueueEntry{t, key});
+    ++pending_;
+    return EventId{key};
+  }
+
+  std::uint32_t acquire_slot() {
+    if (free_head_ != kNoSlot) {
+      const std::uint32_t slot = free_head_;
+      free_head_ = static_cast<std::uint32_t>(slots_[slot].tag & ~kFreeTag);
+      return slot;
+    }
+    PODHOP_CHECK(slots_.size() < kMaxPending, "too many events pending at once");
+    slots_.emplace_back();
+    return static_cast<std::uint32_t>(slots_.size() - 1);
+  }
+
+  void release_slot(std::uint32_t slot) {
+    slots_[slot].tag = kFreeTag | free_head_;
+    free_head_ = slot;
+  }
+
+  // True when key names the event its slot holds now.
+  bool live(std::uint64_t key) const {
+    const std::uint64_t slot = key & kSlotMask;
+    return slot < slots_.size() && slots_[slot].tag == (key >> kSlotBits);
+  }
+
+  // Keeps the invariant "the queue is empty or its top is live", so next_time() and
+  // run_until() can read the top directly.
+  void drop_dead_top() {
+    while (!queue_.empty() && !live(queue_.top().key)) queue_.pop();
+  }
+
+  void purge_if_mostly_dead();
+
+  core::SimTime now_;
+  EventQueue queue_;
+  std::vector<Slot> slots_;
+  std::uint32_t free_head_ = kNoSlot;
+  std::uint64_t next_seq_ = 1;  // 0 is never used, so EventId{0} is the empty id
+  std::size_t pending_ = 0;
+  std::uint64_t executed_ = 0;
+  bool stop_requested_ = false;
+};
+
+}  // namespace podhop::engine

@@ -1,0 +1,65 @@
+#include "podhop/engine/simulator.hpp"
+
+namespace podhop::engine {
+
+namespace {
+// Below this many dropped entries a rebuild is not worth its O(n): they cost only memory.
+constexpr std::size_t kPurgeMinimum = 1024;
+}  // namespace
+
+bool Simulator::cancel(EventId id) {
+  if (!is_pending(id)) return false;
+  release_slot(static_cast<std::uint32_t>(id.value & kSlotMask));
+  --pending_;
+  drop_dead_top();
+  purge_if_mostly_dead();
+  return true;
+}
+
+void Simulator::purge_if_mostly_dead() {
+  const std::size_t dead = queue_.size() - pending_;
+  if (dead < kPurgeMinimum || dead <= pending_) return;
+  // Keys are unique, so the rebuilt heap hands out the live entries in the same order.
+  queue_.remove_if([this](const QueueEntry& e) { return !live(e.key); });
+}
+
+bool Simulator::step() {
+  if (queue_.empty()) return false;
+  const QueueEntry e = queue_.top();
+  queue_.pop();
+  const auto slot = static_cast<std::uint32_t>(e.key & kSlotMask);
+  // Copy the handler out before running it: it may schedule events that reuse its slot or
+  // grow the slot table.
+  const detail::InlineHandler handler = slots_[slot].handler;
+  release_slot(slot);
+  --pending_;
+  drop_dead_top();
+  now_ = e.time;
+  ++executed_;
+  handler(*this);
+  return true;
+}
+
+void Simulator::run() {
+  stop_requested_ = false;
+  while (!stop_requested_ && step()) {
+  }
+}
+
+void Simulator::run_until(core::SimTime limit) {
+  PODHOP_CHECK(limit >= now_, "run_until with a limit in the past");
+  stop_requested_ = false;
+  while (!stop_requested_ && !queue_.empty() && queue_.top().time <= limit) step();
+  if (!stop_requested_) now_ = limit;
+}
+
+void Simulator::reserve(std::size_t n) {
+  queue_.reserve(n);
+  slots_.reserve(n);
+}
+
+std::size_t Simulator::memory_bytes() const {
+  return queue_.memory_bytes() + slots_.capacity() * sizeof(Slot);
+}
+
+}  // namespace podhop::engine

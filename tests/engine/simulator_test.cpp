@@ -1,0 +1,467 @@
+#include <catch2/catch.hpp>
+
+#include <algorithm>
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "podhop/core/rng.hpp"
+#include "podhop/engine/simulator.hpp"
+
+using podhop::core::Duration;
+using podhop::core::SimTime;
+using podhop::engine::EventId;
+using podhop::engine::Simulator;
+
+namespace {
+
+SimTime at(std::int64_t ns) {
+  return SimTime{ns};
+}
+
+// A handler that appends its label to a trace: 16 bytes, the most a handler may capture.
+struct Record {
+  std::vector<int>* trace;
+  int label;
+  void operator()() const { trace->push_back(label); }
+};
+
+}  // namespace
+
+TEST_CASE("a new simulator starts at time zero with nothing pending", "[engine]") {
+  Simulator sim;
+  CHECK(sim.now() == at(0));
+  CHECK(sim.pending() == 0);
+  CHECK(sim.executed() == 0);
+  CHECK_FALSE(sim.next_time().has_value());
+  CHECK_FALSE(sim.step());
+}
+
+TEST_CASE("events run in order of time, whatever order they were scheduled in", "[engine]") {
+  Simulator sim;
+  std::vector<int> trace;
+  const std::int64_t times[] = {50, 10, 40, 20, 30, 0};
+  for (std::int64_t t : times) sim.schedule_at(at(t), Record{&trace, static_cast<int>(t)});
+  CHECK(sim.pending() == 6);
+  CHECK(sim.next_time() == at(0));
+  sim.run();
+  CHECK(trace == std::vector<int>{0, 10, 20, 30, 40, 50});
+  CHECK(sim.now() == at(50));
+  CHECK(sim.executed() == 6);
+  CHECK(sim.pending() == 0);
+}
+
+TEST_CASE("events at the same time run in the order they were scheduled", "[engine]") {
+  Simulator sim;
+  std::vector<int> trace;
+  for (int i = 0; i < 100; ++i) sim.schedule_at(at(7), Record{&trace, i});
+  sim.schedule_at(at(3), Record{&trace, -1});
+  sim.run();
+  std::vector<int> expected{-1};
+  for (int i = 0; i < 100; ++i) expected.push_back(i);
+  CHECK(trace == expected);
+}
+
+TEST_CASE("an event a handler schedules for the current time runs after those already queued",
+          "[engine]") {
+  Simulator sim;
+  std::vector<int> trace;
+  sim.schedule_at(at(5), [&trace](Simulator& s) {
+    trace.push_back(1);
+    s.schedule_in(Duration{0}, Record{&trace, 3});
+  });
+  sim.schedule_at(at(5), Record{&trace, 2});
+  sim.schedule_at(at(6), Record{&trace, 4});
+  sim.run();
+  CHECK(trace == std::vector<int>{1, 2, 3, 4});
+}
+
+TEST_CASE("handlers see the time of their own event and can schedule more events", "[engine]") {
+  Simulator sim;
+  std::vector<std::int64_t> seen;
+  struct Chain {
+    std::vector<std::int64_t>* seen;
+    void operator()(Simulator& s) const {
+      seen->push_back(s.now().ns);
+      if (seen->size() < 5) s.schedule_in(Duration::micros(1), *this);
+    }
+  };
+  sim.schedule_in(Duration::micros(2), Chain{&seen});
+  sim.run();
+  CHECK(seen == std::vector<std::int64_t>{2000, 3000, 4000, 5000, 6000});
+  CHECK(sim.executed() == 5);
+}
+
+TEST_CASE("handlers may be written with or without the simulator argument", "[engine]") {
+  Simulator sim;
+  int plain = 0;
+  std::int64_t with_sim = -1;
+  sim.schedule_at(at(1), [&plain] { ++plain; });
+  sim.schedule_at(at(2), [&with_sim](Simulator& s) { with_sim = s.now().ns; });
+  sim.run();
+  CHECK(plain == 1);
+  CHECK(with_sim == 2);
+}
+
+TEST_CASE("a handler fits only when it is small and trivially copyable", "[engine]") {
+  struct Small {
+    void* p;
+    std::uint64_t id;
+    void operator()() const {}
+  };
+  struct TooBig {
+    void* p;
+    void* q;
+    void* r;
+    void operator()() const {}
+  };
+  struct Owning {
+    std::string s;
+    void operator()() const {}
+  };
+  struct NotCallable {
+    int x;
+  };
+  STATIC_REQUIRE(podhop::engine::is_event_handler_v<Small>);
+  STATIC_REQUIRE_FALSE(podhop::engine::is_event_handler_v<TooBig>);
+  STATIC_REQUIRE_FALSE(podhop::engine::is_event_handler_v<Owning>);
+  STATIC_REQUIRE_FALSE(podhop::engine::is_event_handler_v<NotCallable>);
+}
+
+TEST_CASE("a cancelled event does not run", "[engine]") {
+  Simulator sim;
+  std::vector<int> trace;
+  sim.schedule_at(at(1), Record{&trace, 1});
+  const EventId id = sim.schedule_at(at(2), Record{&trace, 2});
+  sim.schedule_at(at(3), Record{&trace, 3});
+  CHECK(sim.is_pending(id));
+  CHECK(sim.cancel(id));
+  CHECK_FALSE(sim.is_pending(id));
+  CHECK(sim.pending() == 2);
+  sim.run();
+  CHECK(trace == std::vector<int>{1, 3});
+  CHECK(sim.executed() == 2);
+}
+
+TEST_CASE("cancelling twice, after firing, or with an empty id does nothing", "[engine]") {
+  Simulator sim;
+  std::vector<int> trace;
+  const EventId fired = sim.schedule_at(at(1), Record{&trace, 1});
+  const EventId twice = sim.schedule_at(at(2), Record{&trace, 2});
+  REQUIRE(sim.step());
+  CHECK_FALSE(sim.cancel(fired));
+  CHECK(sim.cancel(twice));
+  CHECK_FALSE(sim.cancel(twice));
+  CHECK_FALSE(sim.cancel(EventId{}));
+  CHECK(EventId{}.empty());
+  CHECK(sim.pending() == 0);
+  sim.run();
+  CHECK(trace == std::vector<int>{1});
+}
+
+TEST_CASE("a stale id does not cancel the event that reused its slot", "[engine]") {
+  Simulator sim;
+  std::vector<int> trace;
+  const EventId old_fired = sim.schedule_at(at(1), Record{&trace, 1});
+  sim.run();
+  // The freed slot is the first one reused.
+  const EventId reused = sim.schedule_at(at(2), Record{&trace, 2});
+  CHECK_FALSE(old_fired == reused);
+  CHECK_FALSE(sim.cancel(old_fired));
+  CHECK(sim.cancel(reused));
+  const EventId after_cancel = sim.schedule_at(at(3), Record{&trace, 3});
+  CHECK_FALSE(sim.cancel(reused));
+  CHECK(sim.is_pending(after_cancel));
+  sim.run();
+  CHECK(trace == std::vector<int>{1, 3});
+}
+
+TEST_CASE("a handler can cancel a later event at the same time and its own id harmlessly",
+          "[engine]") {
+  struct Ids {
+    EventId self;
+    EventId victim;
+    bool cancelled_self = true;
+    bool cancelled_victim = false;
+  } ids;
+  Simulator sim;
+  std::vector<int> trace;
+  ids.self = sim.schedule_at(at(4), [&ids](Simulator& s) {
+    ids.cancelled_self = s.cancel(ids.self);
+    ids.cancelled_victim = s.cancel(ids.victim);
+  });
+  ids.victim = sim.schedule_at(at(4), Record{&trace, 2});
+  sim.schedule_at(at(4), Record{&trace, 3});
+  sim.run();
+  CHECK_FALSE(ids.cancelled_self);
+  CHECK(ids.cancelled_victim);
+  CHECK(trace == std::vector<int>{3});
+}
+
+TEST_CASE("cancelling the earliest event moves next_time to the next live one", "[engine]") {
+  Simulator sim;
+  std::vector<int> trace;
+  const EventId first = sim.schedule_at(at(10), Record{&trace, 1});
+  const EventId second = sim.schedule_at(at(20), Record{&trace, 2});
+  sim.schedule_at(at(30), Record{&trace, 3});
+  sim.cancel(first);
+  CHECK(sim.next_time() == at(20));
+  sim.cancel(second);
+  CHECK(sim.next_time() == at(30));
+}
+
+TEST_CASE("run_until runs events at exactly the limit and leaves later ones pending", "[engine]") {
+  Simulator sim;
+  std::vector<int> trace;
+  sim.schedule_at(at(99), Record{&trace, 99});
+  sim.schedule_at(at(100), Record{&trace, 100});
+  sim.schedule_at(at(101), Record{&trace, 101});
+  // A handler at the limit that schedules another event at the limit: it runs too.
+  sim.schedule_at(at(100), [&trace](Simulator& s) {
+    s.schedule_in(Duration{0}, Record{&trace, 1000});
+  });
+  sim.run_until(at(100));
+  CHECK(trace == std::vector<int>{99, 100, 1000});
+  CHECK(sim.now() == at(100));
+  CHECK(sim.pending() == 1);
+  CHECK(sim.next_time() == at(101));
+}
+
+TEST_CASE("run_until advances the clock to the limit even with no event there", "[engine]") {
+  Simulator sim;
+  std::vector<int> trace;
+  sim.run_until(at(500));
+  CHECK(sim.now() == at(500));
+  sim.schedule_in(Duration{10}, Record{&trace, 510});
+  CHECK(sim.next_time() == at(510));
+  // Consecutive limits split time into (a, b] intervals: nothing is lost or run twice.
+  sim.run_until(at(509));
+  CHECK(trace.empty());
+  sim.run_until(at(510));
+  CHECK(trace == std::vector<int>{510});
+  sim.run_until(at(510));
+  CHECK(trace == std::vector<int>{510});
+  CHECK(sim.now() == at(510));
+}
+
+TEST_CASE("stop makes run return after the current handler", "[engine]") {
+  Simulator sim;
+  std::vector<int> trace;
+  sim.schedule_at(at(1), Record{&trace, 1});
+  sim.schedule_at(at(2), [&trace](Simulator& s) {
+    trace.push_back(2);
+    s.stop();
+  });
+  sim.schedule_at(at(3), Record{&trace, 3});
+  sim.schedule_at(at(4), Record{&trace, 4});
+  sim.run();
+  CHECK(trace == std::vector<int>{1, 2});
+  CHECK(sim.now() == at(2));
+  CHECK(sim.pending() == 2);
+  sim.run_until(at(10));
+  CHECK(trace == std::vector<int>{1, 2, 3, 4});
+  CHECK(sim.now() == at(10));
+}
+
+TEST_CASE("step runs exactly one event", "[engine]") {
+  Simulator sim;
+  std::vector<int> trace;
+  sim.schedule_at(at(5), Record{&trace, 5});
+  sim.schedule_at(at(6), Record{&trace, 6});
+  REQUIRE(sim.step());
+  CHECK(trace == std::vector<int>{5});
+  CHECK(sim.now() == at(5));
+  REQUIRE(sim.step());
+  CHECK_FALSE(sim.step());
+  CHECK(sim.executed() == 2);
+}
+
+TEST_CASE("two simulators side by side do not see each other's events", "[engine]") {
+  Simulator a;
+  Simulator b;
+  std::vector<int> ta;
+  std::vector<int> tb;
+  a.schedule_at(at(1), Record{&ta, 1});
+  b.schedule_at(at(2), Record{&tb, 2});
+  a.run();
+  CHECK(ta == std::vector<int>{1});
+  CHECK(tb.empty());
+  CHECK(b.now() == at(0));
+  b.run();
+  CHECK(tb == std::vector<int>{2});
+}
+
+namespace {
+
+// A seeded workload: each event records (time, label) and schedules up to two more with
+// random delays (many ties: delays are drawn from a small range), and sometimes cancels one.
+struct Workload {
+  podhop::core::RngStream rng;
+  std::vector<std::pair<std::int64_t, int>> trace;
+  std::vector<EventId> ids;
+  int next_label = 0;
+
+  explicit Workload(std::uint64_t seed) : rng(seed, "engine-determinism") {}
+
+  void spawn(Simulator& sim) {
+    const int label = next_label++;
+    const auto delay = Duration{static_cast<std::int64_t>(rng.uniform(5))};
+    ids.push_back(sim.schedule_in(delay, Fire{this, label}));
+  }
+
+  struct Fire {
+    Workload* w;
+    int label;
+    void operator()(Simulator& sim) const {
+      w->trace.emplace_back(sim.now().ns, label);
+      if (w->next_label < 20000) {
+        w->spawn(sim);
+        if (w->rng.bernoulli(0.5)) w->spawn(sim);
+      }
+      if (w->rng.bernoulli(0.2)) sim.cancel(w->ids[w->rng.uniform(w->ids.size())]);
+    }
+  };
+};
+
+}  // namespace
+
+TEST_CASE("two simulators fed the same seeded workload produce identical traces", "[engine]") {
+  auto run = [](std::uint64_t seed) {
+    Simulator sim;
+    Workload w(seed);
+    for (int i = 0; i < 10; ++i) w.spawn(sim);
+    sim.run();
+    return w.trace;
+  };
+  const auto first = run(42);
+  const auto second = run(42);
+  const auto other = run(43);
+  REQUIRE(first.size() > 10000);
+  CHECK(first == second);
+  CHECK(first != other);
+  CHECK(std::is_sorted(first.begin(), first.end(),
+                       [](const auto& a, const auto& b) { return a.first < b.first; }));
+}
+
+TEST_CASE("a randomized run with many cancels matches a sorted-vector reference model",
+          "[engine]") {
+  // The reference keeps the pending events in a vector sorted by (time, schedule order),
+  // latest first, so the next event is at the back: slow, but obviously right.
+  struct RefEvent {
+    std::int64_t time;
+    std::uint64_t order;
+    int label;
+  };
+  const auto later = [](const RefEvent& a, const RefEvent& b) {
+    return a.time != b.time ? a.time > b.time : a.order > b.order;
+  };
+  podhop::core::RngStream rng(7, "engine-reference");
+  Simulator sim;
+  std::vector<RefEvent> ref;
+  std::vector<RefEvent> by_label;  // every event ever scheduled, indexed by label
+  std::vector<EventId> ids;        // likewise: pending, fired and cancelled ids
+  std::vector<int> trace;
+  std::vector<int> expected;
+  std::size_t cancels = 0;
+  std::size_t harmless_cancels = 0;
+  std::size_t max_pending = 0;
+
+  for (int op = 0; op < 200000; ++op) {
+    // A growing phase, then a cancelling phase that leaves the queue mostly dead entries.
+    const bool growing = op < 100000;
+    const std::uint64_t r = rng.uniform(100);
+    if (r < (growing ? 50u : 15u)) {
+      // Mostly a narrow window of delays, so many events share a time.
+      const std::int64_t delay = rng.bernoulli(0.8)
+                                     ? static_cast<std::int64_t>(rng.uniform(8))
+                                     : static_cast<std::int64_t>(rng.uniform(100000));
+      const int label = static_cast<int>(ids.size());
+      ids.push_back(sim.schedule_in(Duration{delay}, Record{&trace, label}));
+      const RefEvent e{sim.now().ns + delay, static_cast<std::uint64_t>(label), label};
+      by_label.push_back(e);
+      ref.insert(std::upper_bound(ref.begin(), ref.end(), e, later), e);
+    } else if (r < 80) {
+      if (ids.empty()) continue;
+      const auto label = static_cast<std::size_t>(rng.uniform(ids.size()));
+      const RefEvent& e = by_label[label];
+      auto it = std::lower_bound(ref.begin(), ref.end(), e, later);
+      const bool was_pending = it != ref.end() && it->label == e.label;
+      REQUIRE(sim.cancel(ids[label]) == was_pending);
+      if (was_pending) {
+        ref.erase(it);
+        ++cancels;
+      } else {
+        ++harmless_cancels;
+      }
+    } else if (ref.empty()) {
+      REQUIRE_FALSE(sim.step());
+    } else {
+      expected.push_back(ref.back().label);
+      const std::int64_t t = ref.back().time;
+      ref.pop_back();
+      REQUIRE(sim.step());
+      REQUIRE(sim.now().ns == t);
+    }
+    REQUIRE(sim.pending() == ref.size());
+    max_pending = std::max(max_pending, ref.size());
+  }
+  // Drain what is left.
+  for (auto it = ref.rbegin(); it != ref.rend(); ++it) expected.push_back(it->label);
+  sim.run();
+  CHECK(trace == expected);
+  CHECK(sim.pending() == 0);
+  // The run exercised what it claims to: many live and stale cancels, a queue large enough
+  // to be rebuilt after mass cancellation.
+  CHECK(cancels > 5000);
+  CHECK(harmless_cancels > 10000);
+  CHECK(max_pending > 2000);
+}
+
+TEST_CASE("cancelling most of a large queue rebuilds it and keeps the order", "[engine]") {
+  Simulator sim;
+  std::vector<int> trace;
+  std::vector<EventId> ids;
+  for (int i = 0; i < 20000; ++i) {
+    ids.push_back(sim.schedule_at(at(1000 + (i * 7919) % 20000), Record{&trace, i}));
+  }
+  const std::size_t before = sim.memory_bytes();
+  for (int i = 0; i < 20000; ++i) {
+    if (i % 10 != 0) CHECK(sim.cancel(ids[i]));
+  }
+  CHECK(sim.pending() == 2000);
+  CHECK(sim.queued_entries() <= 2 * 2000 + 1024);
+  // Cancelled slots are free and the queue dropped its dead entries: scheduling as many
+  // events again grows nothing.
+  for (int i = 0; i < 18000; ++i) sim.schedule_at(at(100000 + i), Record{&trace, 100000 + i});
+  CHECK(sim.memory_bytes() == before);
+  sim.run();
+  REQUIRE(trace.size() == 20000);
+  std::vector<int> survivors(trace.begin(), trace.begin() + 2000);
+  std::vector<int> expected;
+  for (int i = 0; i < 20000; i += 10) expected.push_back(i);
+  std::sort(expected.begin(), expected.end(),
+            [](int a, int b) { return (a * 7919) % 20000 < (b * 7919) % 20000; });
+  CHECK(survivors == expected);
+}
+
+TEST_CASE("a steady workload allocates nothing once the tables have grown", "[engine]") {
+  // PHOLD-like: each event schedules one more, so the pending count stays constant.
+  struct Hold {
+    podhop::core::RngStream* rng;
+    void operator()(Simulator& s) const {
+      s.schedule_in(Duration{static_cast<std::int64_t>(rng->exponential(1000.0))}, *this);
+    }
+  };
+  podhop::core::RngStream rng(1, "engine-hold");
+  Simulator sim;
+  for (int i = 0; i < 1000; ++i)
+    sim.schedule_in(Duration{static_cast<std::int64_t>(i)}, Hold{&rng});
+  for (int i = 0; i < 10000; ++i) sim.step();
+  const std::size_t warm = sim.memory_bytes();
+  for (int i = 0; i < 100000; ++i) sim.step();
+  CHECK(sim.memory_bytes() == warm);
+  CHECK(sim.pending() == 1000);
+  CHECK(sim.executed() == 110000);
+  // 16-byte queue entries plus 32-byte slots, with at most the vectors' spare capacity.
+  CHECK(warm <= 2 * 48 * 1000);
+}
