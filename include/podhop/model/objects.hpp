@@ -130,6 +130,10 @@ struct Pod {
   ObjectMeta meta;
   std::shared_ptr<const PodSpec> spec;  // never null once loaded
   PodStatus status;
+  /// The node the pod is bound to: spec.nodeName as written, or the scheduler's choice
+  /// (controllers/). Read this, not spec->node_name: it lives outside the spec so that the
+  /// pods of one template keep sharing their PodSpec. Empty while unscheduled.
+  std::string node_name;
 };
 
 // ---------------------------------------------------------------------------------------
@@ -271,6 +275,9 @@ struct Node {
   bool ready = true;
   /// Position among the cluster's nodes (0-based), used for pod CIDRs and spreading.
   std::uint32_t index = 0;
+  /// The last pod IP handed out on this node (host-local IPAM's "last reserved IP"): the
+  /// next pod gets the following free address, so a freed IP is not reused at once.
+  Ipv4 last_pod_ip;
 };
 
 struct Secret {
@@ -299,6 +306,8 @@ struct ReplicaSet {
   std::int32_t replicas = 1;
   LabelSelector selector;
   PodTemplate pod_template;
+  /// Pod names drawn so far (controllers/), so a replacement pod never reuses a name.
+  std::uint32_t pod_names_drawn = 0;
 };
 
 struct ReplicationController {
@@ -306,6 +315,8 @@ struct ReplicationController {
   std::int32_t replicas = 1;
   StringMap selector;  // defaults to the template labels
   PodTemplate pod_template;
+  /// Pod names drawn so far (controllers/), so a replacement pod never reuses a name.
+  std::uint32_t pod_names_drawn = 0;
 };
 
 struct StatefulSet {
@@ -321,6 +332,8 @@ struct DaemonSet {
   ObjectMeta meta;
   LabelSelector selector;
   PodTemplate pod_template;
+  /// Pod names drawn so far (controllers/), so a replacement pod never reuses a name.
+  std::uint32_t pod_names_drawn = 0;
 };
 
 // ---------------------------------------------------------------------------------------
