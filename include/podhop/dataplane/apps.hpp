@@ -100,6 +100,9 @@ struct AppBehavior {
   /// Version the profile reports: nginx's Server header, hello-app's "Version:", echoserver's
   /// output format ("1.4" style before 1.10, the newer one otherwise).
   std::string version;
+  /// echoserver: the container's env names POD_NAME (the downward-API variables), so the
+  /// output fills in "Pod Information".
+  bool show_pod_info = false;
   /// Capacity (service time, workers, queue); used when requests queue (issue 5).
   model::AppCapacity capacity;
 
@@ -183,6 +186,8 @@ struct AppRequest {
   /// The client address as the pod sees it: after SNAT, the node's address.
   core::Ipv4 client_ip;
   std::uint16_t client_port = 0;
+  /// When the request arrives (agnhost netexec prints it for "/").
+  core::SimTime now;
 };
 
 /// An HTTP answer.
