@@ -206,6 +206,8 @@ class ServiceTables {
   /// True when ip is some Service's cluster IP (a packet to an unknown port there
   /// blackholes instead of passing through).
   bool is_cluster_ip(core::Ipv4 ip) const { return cluster_ips_.contains(ip); }
+  /// Some programmed port of the Service whose cluster IP is ip (to name it in traces).
+  std::optional<ServicePortId> find_cluster_ip(core::Ipv4 ip) const;
   /// The Service port owning nodePort/proto.
   std::optional<ServicePortId> find_node_port(std::int32_t node_port, model::Protocol proto) const;
   /// The Service whose healthCheckNodePort is `port`, or nullptr.
@@ -257,7 +259,7 @@ class ServiceTables {
   // Hash indices: lookups only, never iterated.
   std::unordered_map<VipKey, VipMatch, VipKeyHash> vips_;
   std::unordered_map<std::uint64_t, ServicePortId> node_ports_;  // (nodePort << 8) | proto
-  std::unordered_map<core::Ipv4, std::uint8_t> cluster_ips_;
+  std::unordered_map<core::Ipv4, ServicePortId> cluster_ips_;
   std::unordered_map<std::int32_t, std::uint32_t> health_check_ports_;  // -> health_checks_
   std::unordered_map<core::Ipv4, std::uint32_t> node_ips_;
   std::unordered_map<std::string, std::uint32_t> node_names_;

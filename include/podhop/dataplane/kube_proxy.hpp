@@ -151,8 +151,9 @@ class KubeProxy {
   /// The HTTP answer of this node's health check server on `port` (a
   /// healthCheckNodePort), or nullopt when no Service uses that port.
   std::optional<controllers::HealthCheckResponse> health_check(std::int32_t port) const;
-  /// kube-proxy's :10256/healthz on this node (200 when the node is up and not deleting).
-  controllers::HealthCheckResponse healthz() const;
+  /// kube-proxy's :10256/healthz on this node (200 when the node is up and not deleting);
+  /// `now` fills the body's lastUpdated/currentTime.
+  controllers::HealthCheckResponse healthz(core::SimTime now = {}) const;
   /// Whether a cloud LB's health check of this node passes for a Service port.
   bool lb_health_check_passes(controllers::ServicePortId id) const;
 
@@ -170,7 +171,6 @@ class KubeProxy {
     core::SimTime expires;
   };
   struct AffinityEntry {
-    std::uint32_t endpoint = 0;  // index into ProxyServicePort::endpoints
     core::Ipv4 endpoint_ip;
     std::int32_t endpoint_port = 0;
     core::SimTime last_seen;
@@ -179,7 +179,12 @@ class KubeProxy {
   using AffinityTable = std::unordered_map<core::Ipv4, AffinityEntry>;
 
   Verdict route_rules(const NewConnection& c);
+  Verdict route_service(const NewConnection& c, controllers::VipMatch match);
+  void pick(const NewConnection& c, controllers::ServicePortId id,
+            const std::vector<std::uint32_t>& candidates, Verdict& v, bool& affinity_hit,
+            std::uint32_t& chosen);
   void remember(const NewConnection& c, const Verdict& v);
+  void note_port(controllers::ServicePortId id);
   void expire_conntrack(core::SimTime now);
 
   const controllers::ServiceTables* tables_;
@@ -192,10 +197,11 @@ class KubeProxy {
   std::unordered_map<ConnectionTuple, ConntrackEntry, TupleHash> conntrack_;
   // Expiry candidates in insertion order; an entry refreshed since is checked and skipped.
   std::deque<std::pair<core::SimTime, ConnectionTuple>> conntrack_fifo_;
-  // Indexed by ServicePortId, sized lazily; remapped by Service port name in set_tables()
-  // (the old tables may be gone by then, hence the names kept here).
-  std::vector<AffinityTable> affinity_;
-  std::vector<std::string> affinity_names_;
+  // Affinity lists of the Service ports that use ClientIP, by id (lookups only).
+  std::unordered_map<controllers::ServicePortId, AffinityTable> affinity_;
+  // The names of the Service ports this node holds state for (conntrack, affinity), so
+  // set_tables() can move that state to the new ids: the old tables may be gone by then.
+  std::unordered_map<controllers::ServicePortId, controllers::ServicePortName> port_names_;
   // IPVS: one round-robin cursor per virtual server (destination ip, port, protocol).
   std::unordered_map<std::uint64_t, std::uint32_t> rr_cursor_;
 };
