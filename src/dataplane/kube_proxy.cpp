@@ -1,0 +1,507 @@
+#include "podhop/dataplane/kube_proxy.hpp"
+
+#include <algorithm>
+#include <utility>
+
+#include <fmt/format.h>
+
+#include "podhop/core/check.hpp"
+
+namespace podhop::dataplane {
+
+using controllers::DestinationKind;
+using controllers::kNoIndex;
+using controllers::ProxyEndpoint;
+using controllers::ProxyServicePort;
+using controllers::ServicePortId;
+using model::TrafficPolicy;
+
+namespace {
+
+constexpr core::Ipv4 kLocalhost{0x7f000001u};  // 127.0.0.1
+
+std::string plural(std::size_t n, std::string_view what) {
+  return fmt::format("{} {}{}", n, what, n == 1 ? "" : "s");
+}
+
+std::string format_seconds(core::Duration d) {
+  return core::format_duration(d);
+}
+
+// The endpoint index with this ip:port in a Service port's (sorted) endpoints.
+std::optional<std::uint32_t> endpoint_index(const ProxyServicePort& sp, core::Ipv4 ip,
+                                            std::int32_t port) {
+  auto it = std::lower_bound(sp.endpoints.begin(), sp.endpoints.end(), std::pair{ip, port},
+                             [](const ProxyEndpoint& e, const std::pair<core::Ipv4, int>& k) {
+                               return std::pair{e.ip, e.port} < k;
+                             });
+  if (it == sp.endpoints.end() || it->ip != ip || it->port != port) return std::nullopt;
+  return static_cast<std::uint32_t>(it - sp.endpoints.begin());
+}
+
+std::uint64_t virtual_server_key(core::Ipv4 ip, std::int32_t port, model::Protocol proto) {
+  return (std::uint64_t{ip.value} << 32) |
+         (static_cast<std::uint64_t>(static_cast<std::uint16_t>(port)) << 8) |
+         static_cast<std::uint64_t>(proto);
+}
+
+}  // namespace
+
+std::string_view to_string(SourceKind k) {
+  switch (k) {
+    case SourceKind::pod:
+      return "pod";
+    case SourceKind::node:
+      return "node";
+    case SourceKind::external:
+      return "external";
+  }
+  return "?";
+}
+
+std::string_view to_string(VerdictKind k) {
+  switch (k) {
+    case VerdictKind::not_a_service:
+      return "not_a_service";
+    case VerdictKind::dnat:
+      return "dnat";
+    case VerdictKind::reject:
+      return "reject";
+    case VerdictKind::drop:
+      return "drop";
+  }
+  return "?";
+}
+
+std::size_t KubeProxy::TupleHash::operator()(const ConnectionTuple& t) const noexcept {
+  std::uint64_t h = (std::uint64_t{t.source_ip.value} << 32) ^ t.dst_ip.value;
+  h ^= (static_cast<std::uint64_t>(static_cast<std::uint32_t>(t.source_port)) << 17) ^
+       (static_cast<std::uint64_t>(static_cast<std::uint32_t>(t.dst_port)) << 3) ^
+       static_cast<std::uint64_t>(t.protocol);
+  h ^= h >> 33;
+  h *= 0xff51afd7ed558ccdULL;
+  h ^= h >> 33;
+  h *= 0xc4ceb9fe1a85ec53ULL;
+  h ^= h >> 33;
+  return static_cast<std::size_t>(h);
+}
+
+KubeProxy::KubeProxy(const controllers::ServiceTables& tables, std::uint32_t node_index,
+                     std::uint64_t seed, KubeProxyConfig config)
+    : tables_(&tables), node_index_(node_index), config_(config) {
+  PODHOP_CHECK(node_index < tables.nodes().size(), "kube-proxy for a node the tables lack");
+  node_ip_ = tables.nodes()[node_index].ip;
+  node_name_ = tables.nodes()[node_index].name;
+  rng_ = core::RngStream(seed, "kube-proxy/" + node_name_);
+}
+
+// ---------------------------------------------------------------------------------------
+// conntrack
+
+void KubeProxy::expire_conntrack(core::SimTime now) {
+  while (!conntrack_fifo_.empty() && conntrack_fifo_.front().first <= now) {
+    auto it = conntrack_.find(conntrack_fifo_.front().second);
+    // An entry refreshed since has a later expiry (and a later fifo element).
+    if (it != conntrack_.end() && it->second.expires <= now) conntrack_.erase(it);
+    conntrack_fifo_.pop_front();
+  }
+}
+
+void KubeProxy::note_port(ServicePortId id) {
+  if (!port_names_.contains(id)) port_names_.emplace(id, tables_->port(id).name);
+}
+
+void KubeProxy::remember(const NewConnection& c, const Verdict& v) {
+  const core::Duration life =
+      c.protocol == model::Protocol::UDP ? config_.udp_timeout : config_.tcp_timeout;
+  const ConnectionTuple key = c.tuple();
+  conntrack_.insert_or_assign(key, ConntrackEntry{v, c.time + life});
+  conntrack_fifo_.emplace_back(c.time + life, key);
+  if (v.service_port != kNoIndex) note_port(v.service_port);
+}
+
+void KubeProxy::close(const ConnectionTuple& tuple) {
+  conntrack_.erase(tuple);
+}
+
+Verdict KubeProxy::route(const NewConnection& c) {
+  expire_conntrack(c.time);
+  if (auto it = conntrack_.find(c.tuple()); it != conntrack_.end()) {
+    const core::Duration life =
+        c.protocol == model::Protocol::UDP ? config_.udp_timeout : config_.tcp_timeout;
+    it->second.expires = c.time + life;
+    conntrack_fifo_.emplace_back(it->second.expires, it->first);
+    Verdict v = it->second.verdict;
+    v.established = true;
+    if (c.explain) {
+      v.why = fmt::format("conntrack: established connection keeps {}:{}", v.endpoint_ip,
+                          v.endpoint_port);
+    } else {
+      v.rule.clear();
+      v.why.clear();
+    }
+    return v;
+  }
+  Verdict v = route_rules(c);
+  if (v.kind == VerdictKind::dnat) remember(c, v);
+  return v;
+}
+
+// ---------------------------------------------------------------------------------------
+// The rules
+
+Verdict KubeProxy::route_rules(const NewConnection& c) {
+  const controllers::ServiceTables& t = *tables_;
+
+  // KUBE-SERVICES: cluster IPs, external IPs and LoadBalancer IPs, matched on
+  // (ip, port, protocol).
+  if (auto m = t.find_vip(c.dst_ip, c.dst_port, c.protocol)) return route_service(c, *m);
+
+  // The last rule of KUBE-SERVICES: destinations local to this node go to KUBE-NODEPORTS.
+  // iptables mode also accepts 127.0.0.1:nodePort from the node itself (localhostNodePorts).
+  const bool local_dst =
+      c.dst_ip == node_ip_ || (c.dst_ip == kLocalhost && c.source_kind == SourceKind::node &&
+                               config_.mode == model::ProxyMode::iptables);
+  if (local_dst) {
+    if (auto id = t.find_node_port(c.dst_port, c.protocol))
+      return route_service(c, controllers::VipMatch{*id, DestinationKind::node_port});
+    if (c.protocol == model::Protocol::TCP) {
+      if (const controllers::HealthCheckService* hc = t.find_health_check(c.dst_port)) {
+        Verdict v;
+        if (c.explain) {
+          v.rule = fmt::format("KUBE-NODEPORTS: \"{}/{} health check node port\" ACCEPT",
+                               hc->namespace_, hc->name);
+          v.why = fmt::format(
+              "healthCheckNodePort of {}/{}: kube-proxy's health check server on {} answers",
+              hc->namespace_, hc->name, node_name_);
+        }
+        return v;
+      }
+    }
+  }
+
+  Verdict v;
+  if (auto any = t.find_cluster_ip(c.dst_ip)) {
+    // A cluster IP on a port (or protocol) the Service does not define: no rule rewrites
+    // the packet, and nothing routes the service range, so it is lost (PTEST output "").
+    v.kind = VerdictKind::drop;
+    if (c.explain) {
+      v.rule = "(no rule)";
+      v.why = fmt::format(
+          "{} is the cluster IP of {}/{}, which has no port {}/{}: no rule matches and the "
+          "packet is lost",
+          c.dst_ip, t.port(*any).name.namespace_, t.port(*any).name.name, c.dst_port,
+          model::to_string(c.protocol));
+    }
+    return v;
+  }
+  if (c.explain)
+    v.why = fmt::format("no Service rule for {}:{}/{}: passed through", c.dst_ip, c.dst_port,
+                        model::to_string(c.protocol));
+  return v;
+}
+
+void KubeProxy::pick(const NewConnection& c, ServicePortId id,
+                     const std::vector<std::uint32_t>& candidates, Verdict& v, bool& affinity_hit,
+                     std::uint32_t& chosen) {
+  const ProxyServicePort& sp = tables_->port(id);
+  const auto n = static_cast<std::uint32_t>(candidates.size());
+  PODHOP_CHECK(n > 0, "pick from an empty endpoint list");
+  affinity_hit = false;
+
+  AffinityTable* affinity = nullptr;
+  if (sp.session_affinity == model::SessionAffinity::ClientIP) {
+    affinity = &affinity_[id];
+    note_port(id);
+    // `-m recent --rcheck --seconds T --reap`: a client seen within T goes back to the
+    // same endpoint, if that endpoint is still in this chain.
+    if (auto it = affinity->find(c.source_ip); it != affinity->end()) {
+      const AffinityEntry& e = it->second;
+      if (c.time - e.last_seen <= sp.affinity_timeout) {
+        if (auto idx = endpoint_index(sp, e.endpoint_ip, e.endpoint_port);
+            idx && std::binary_search(candidates.begin(), candidates.end(), *idx)) {
+          chosen = *idx;
+          affinity_hit = true;
+          if (c.explain)
+            v.why =
+                fmt::format("ClientIP affinity: {} was sent to {} {} ago (timeout {})", c.source_ip,
+                            sp.endpoints[chosen].str(), format_seconds(c.time - e.last_seen),
+                            format_seconds(sp.affinity_timeout));
+        }
+      }
+    }
+  }
+
+  if (!affinity_hit) {
+    if (config_.mode == model::ProxyMode::ipvs) {
+      // IPVS rr: each virtual server (address:port/protocol) keeps its own cursor.
+      std::uint32_t& cursor = rr_cursor_[virtual_server_key(c.dst_ip, c.dst_port, c.protocol)];
+      const std::uint32_t k = cursor % n;
+      chosen = candidates[k];
+      cursor = k + 1;
+      if (c.explain)
+        v.why = fmt::format("IPVS rr over {}: {} is #{}", plural(n, "endpoint"),
+                            sp.endpoints[chosen].str(), k + 1);
+    } else {
+      // The iptables cascade (rule i matches with 1/(n-i)) is a uniform pick over n.
+      chosen = candidates[rng_.uniform(n)];
+      if (c.explain) v.why = fmt::format("picked {} with p=1/{}", sp.endpoints[chosen].str(), n);
+    }
+  }
+
+  if (affinity != nullptr) {
+    // `--set` on the endpoint chain: the timer restarts with every new connection.
+    const ProxyEndpoint& ep = sp.endpoints[chosen];
+    (*affinity)[c.source_ip] = AffinityEntry{ep.ip, ep.port, c.time};
+  }
+}
+
+Verdict KubeProxy::route_service(const NewConnection& c, controllers::VipMatch match) {
+  const controllers::ServiceTables& t = *tables_;
+  const ProxyServicePort& sp = t.port(match.port);
+  const bool internal = match.kind == DestinationKind::cluster_ip;
+
+  Verdict v;
+  v.service_port = match.port;
+  v.destination = match.kind;
+
+  // No usable endpoint anywhere: the filter table REJECTs, whatever the source.
+  if (!sp.has_endpoints()) {
+    v.kind = VerdictKind::reject;
+    if (c.explain) {
+      v.rule = fmt::format("{} has no endpoints", sp.name_str);
+      v.why = sp.endpoints.empty()
+                  ? fmt::format("{} has no endpoints: REJECT (connection refused)", sp.name_str)
+                  : fmt::format(
+                        "{} lists {}, none ready or serving+terminating: REJECT (connection "
+                        "refused)",
+                        sp.name_str, plural(sp.endpoints.size(), "endpoint"));
+    }
+    return v;
+  }
+
+  // loadBalancerSourceRanges: KUBE-FW lets allowed sources through to KUBE-EXT; the rest
+  // falls off into KUBE-PROXY-FIREWALL's DROP. Only LB IPs are filtered, not the NodePort.
+  const bool uses_fw = match.kind == DestinationKind::load_balancer_ip && !sp.source_ranges.empty();
+  if (uses_fw) {
+    bool allowed = false;
+    bool node_allowed = false;
+    for (const core::Cidr& r : sp.source_ranges) {
+      allowed = allowed || r.contains(c.source_ip);
+      node_allowed = node_allowed || r.contains(node_ip_);
+    }
+    // With the node IP allowed, traffic SNATted to the LB IP itself is allowed too.
+    if (!allowed && node_allowed)
+      allowed = std::find(sp.load_balancer_ips.begin(), sp.load_balancer_ips.end(), c.source_ip) !=
+                sp.load_balancer_ips.end();
+    if (!allowed) {
+      v.kind = VerdictKind::drop;
+      if (c.explain) {
+        v.rule = fmt::format("KUBE-PROXY-FIREWALL: \"{} traffic not accepted by {}\"", sp.name_str,
+                             sp.fw_chain);
+        std::string ranges;
+        for (const core::Cidr& r : sp.source_ranges)
+          ranges += (ranges.empty() ? "" : ", ") + r.str();
+        v.why = fmt::format("source {} is not in loadBalancerSourceRanges ({}): DROP", c.source_ip,
+                            ranges);
+      }
+      return v;
+    }
+  }
+
+  // Which endpoint list, and whether to masquerade, by destination kind, policy and source.
+  const std::vector<std::uint32_t>* candidates = nullptr;
+  std::string_view topology;
+  bool use_local = false;
+  bool masquerade = false;
+  std::string_view masq_reason;
+  std::string_view policy_note;
+
+  if (internal) {
+    masquerade = config_.masquerade_all || c.source_kind != SourceKind::pod;
+    if (masquerade)
+      masq_reason = config_.masquerade_all ? "--masquerade-all" : "source is not a pod";
+    use_local = sp.internal_policy == TrafficPolicy::Local;
+    if (use_local) policy_note = "internalTrafficPolicy Local";
+  } else if (sp.external_policy == TrafficPolicy::Cluster) {
+    masquerade = true;
+    masq_reason = "externalTrafficPolicy Cluster";
+  } else if (c.source_kind == SourceKind::pod) {
+    // Short-circuit: pods reaching an external address go to every endpoint, as if they
+    // had gone out to the load balancer and come back, and keep their source IP.
+    policy_note = "externalTrafficPolicy Local, pod source short-circuited to all endpoints";
+  } else if (c.source_kind == SourceKind::node) {
+    masquerade = true;
+    masq_reason = "LOCAL source";
+    policy_note = "externalTrafficPolicy Local, node source sent to all endpoints";
+  } else {
+    use_local = true;
+    policy_note = "externalTrafficPolicy Local";
+  }
+
+  const controllers::NodeLocalEndpoints* local = nullptr;
+  if (use_local) {
+    local = sp.local_for(node_index_);
+    if (local == nullptr) {
+      v.kind = VerdictKind::drop;
+      if (c.explain) {
+        v.rule = fmt::format("{} has no local endpoints", sp.name_str);
+        v.why = fmt::format("{}: no local endpoint on {} ({} elsewhere): DROP",
+                            internal ? "ITP Local" : "ETP Local", node_name_,
+                            plural(sp.cluster_endpoints.size(), "endpoint"));
+      }
+      return v;
+    }
+    candidates = &local->endpoints;
+  } else {
+    candidates = &t.cluster_endpoints_for(match.port, node_index_, &topology);
+  }
+
+  bool affinity_hit = false;
+  std::uint32_t chosen = 0;
+  pick(c, match.port, *candidates, v, affinity_hit, chosen);
+  const ProxyEndpoint& ep = sp.endpoints[chosen];
+
+  // Hairpin: the KUBE-SEP rule `-s <epIP> -j KUBE-MARK-MASQ`.
+  if (c.source_ip == ep.ip && !masquerade) {
+    masquerade = true;
+    masq_reason = "hairpin: the endpoint reaches itself";
+  }
+
+  v.kind = VerdictKind::dnat;
+  v.endpoint_ip = ep.ip;
+  v.endpoint_port = ep.port;
+  v.pod_slot = ep.pod_slot;
+  v.node_index = ep.node_index;
+  v.masquerade = masquerade;
+  v.snat_ip = masquerade ? node_ip_ : core::Ipv4{};
+
+  if (c.explain) {
+    // The chain path, as iptables -t nat would walk it.
+    std::string rule;
+    if (config_.mode == model::ProxyMode::ipvs) {
+      rule = fmt::format("IPVS {} {}:{} rr -> {}", model::to_string(c.protocol), c.dst_ip,
+                         c.dst_port, ep.str());
+    } else {
+      if (match.kind == DestinationKind::node_port) rule += "KUBE-NODEPORTS -> ";
+      if (uses_fw) rule += sp.fw_chain + " -> ";
+      if (!internal) rule += sp.ext_chain + " -> ";
+      rule += use_local ? sp.svl_chain : sp.svc_chain;
+      rule += " -> " + ep.sep_chain;
+    }
+    v.rule = std::move(rule);
+
+    // What the list was: "3 ready endpoints", "1 local ready endpoint on node-a", ...
+    std::string list;
+    const std::size_t n = candidates->size();
+    if (use_local)
+      list =
+          fmt::format("{} on {}",
+                      plural(n, local->terminating_fallback ? "local serving+terminating endpoint"
+                                                            : "local ready endpoint"),
+                      node_name_);
+    else if (sp.cluster_terminating_fallback)
+      list = fmt::format("no ready endpoint, {}", plural(n, "serving+terminating endpoint"));
+    else if (topology == "PreferSameZone")
+      list = fmt::format("{} hinted for zone {} (PreferSameZone)", plural(n, "ready endpoint"),
+                         t.nodes()[node_index_].zone);
+    else if (topology == "PreferSameNode")
+      list = fmt::format("{} hinted for node {} (PreferSameNode)", plural(n, "ready endpoint"),
+                         node_name_);
+    else
+      list = plural(n, "ready endpoint");
+
+    std::string why;
+    if (!policy_note.empty()) why = fmt::format("{}: ", policy_note);
+    why += affinity_hit ? fmt::format("{}; {}", list, v.why) : fmt::format("{}, {}", list, v.why);
+    if (masquerade)
+      why += fmt::format("; masquerade to {} ({})", node_ip_, masq_reason);
+    else if (!internal)
+      why += "; client source IP kept";
+    v.why = std::move(why);
+  }
+  return v;
+}
+
+// ---------------------------------------------------------------------------------------
+// Table changes
+
+void KubeProxy::set_tables(const controllers::ServiceTables& tables) {
+  tables_ = &tables;
+  PODHOP_CHECK(node_index_ < tables.nodes().size(), "kube-proxy's node left the tables");
+  node_ip_ = tables.nodes()[node_index_].ip;
+  node_name_ = tables.nodes()[node_index_].name;
+
+  // Old id -> new id, through the names kept for every port this node holds state for.
+  std::unordered_map<ServicePortId, ServicePortId> remap;
+  std::unordered_map<ServicePortId, controllers::ServicePortName> names;
+  for (auto& [old_id, name] : port_names_) {
+    if (auto new_id = tables.find(name)) {
+      remap.emplace(old_id, *new_id);
+      names.emplace(*new_id, name);
+    }
+  }
+  port_names_ = std::move(names);
+
+  std::unordered_map<ServicePortId, AffinityTable> affinity;
+  for (auto& [old_id, table] : affinity_)
+    if (auto it = remap.find(old_id); it != remap.end())
+      affinity.emplace(it->second, std::move(table));
+  affinity_ = std::move(affinity);
+
+  // Conntrack: follow the Service port to its new id and the endpoint to its new pod slot.
+  // UDP flows to endpoints that are gone or no longer serving are flushed, as kube-proxy
+  // does (TCP would be reset by the endpoint instead; the pipeline sees the pod is gone).
+  // (Visiting order does not matter: every entry is updated on its own.)
+  for (auto item = conntrack_.begin(); item != conntrack_.end();) {
+    Verdict& v = item->second.verdict;
+    const ProxyServicePort* sp = nullptr;
+    if (v.service_port != kNoIndex) {
+      auto it = remap.find(v.service_port);
+      v.service_port = it == remap.end() ? kNoIndex : it->second;
+      if (v.service_port != kNoIndex) sp = &tables.port(v.service_port);
+    }
+    std::optional<std::uint32_t> idx;
+    if (sp != nullptr) idx = endpoint_index(*sp, v.endpoint_ip, v.endpoint_port);
+    if (idx) {
+      v.pod_slot = sp->endpoints[*idx].pod_slot;
+      v.node_index = sp->endpoints[*idx].node_index;
+    } else {
+      v.pod_slot = tables.pod_by_ip(v.endpoint_ip).value_or(kNoIndex);
+    }
+    const bool usable = idx && (sp->endpoints[*idx].ready || sp->endpoints[*idx].serving);
+    if (item->first.protocol == model::Protocol::UDP && !usable)
+      item = conntrack_.erase(item);
+    else
+      ++item;
+  }
+}
+
+// ---------------------------------------------------------------------------------------
+// Health checks
+
+std::optional<controllers::HealthCheckResponse> KubeProxy::health_check(std::int32_t port) const {
+  const controllers::HealthCheckService* hc = tables_->find_health_check(port);
+  if (hc == nullptr) return std::nullopt;
+  return tables_->health_check_response(*hc, node_index_);
+}
+
+controllers::HealthCheckResponse KubeProxy::healthz(core::SimTime now) const {
+  const controllers::ProxyNode& node = tables_->nodes()[node_index_];
+  const bool eligible = !node.deleting;
+  const bool healthy = node.ready && eligible;
+  controllers::HealthCheckResponse r;
+  r.status = healthy ? 200 : 503;
+  const std::string at = core::format_time(now);
+  r.body = fmt::format(R"({{"lastUpdated": "{}","currentTime": "{}", "nodeEligible": {}}})", at, at,
+                       eligible);
+  r.headers.set("Content-Type", "application/json");
+  r.headers.set("X-Content-Type-Options", "nosniff");
+  return r;
+}
+
+bool KubeProxy::lb_health_check_passes(ServicePortId id) const {
+  return tables_->lb_health_check_passes(id, node_index_);
+}
+
+}  // namespace podhop::dataplane
