@@ -267,8 +267,10 @@ std::optional<ProfileChoice> nginx_profile(const ImageRef& ref) {
   p.kind = AppKind::nginx;
   p.profile = "nginx";
   p.ports = std::move(ports);
+  // "1.25.3" is exact; "1.25" names a line whose patch we cannot know: say .0.
   std::string v = version_of_tag(ref.tag);
-  p.version = std::count(v.begin(), v.end(), '.') == 2 ? v : std::string(kNginxDefaultVersion);
+  auto dots = std::count(v.begin(), v.end(), '.');
+  p.version = dots == 2 ? v : dots == 1 ? v + ".0" : std::string(kNginxDefaultVersion);
   return p;
 }
 

@@ -370,6 +370,8 @@ TEST_CASE("nginx serves its welcome page on / and its 404 page elsewhere", "[dat
   auto latest = answer(make_container("nginx"), 80, "/index.html");
   CHECK(latest.response.status == 200);
   CHECK(header(latest.response, "Server") == "nginx/1.27.4");
+  CHECK(header(answer(make_container("nginx:1.25-alpine"), 80).response, "Server") ==
+        "nginx/1.25.0");
 }
 
 TEST_CASE("http-echo reads -text and -listen in every flag form", "[dataplane][apps]") {
@@ -523,4 +525,25 @@ TEST_CASE("HEAD gets the headers and no body", "[dataplane][apps]") {
   CHECK(a.response.status == 200);
   CHECK(a.response.body.empty());
   CHECK(header(a.response, "Content-Length") != "0");
+}
+
+TEST_CASE("sidecar init containers listen, plain init containers do not", "[dataplane][apps]") {
+  model::ClusterState state;
+  auto pod = make_pod("web", make_container("my/app:1", {8080}));
+  auto spec = std::make_shared<model::PodSpec>(*pod.spec);
+  auto sidecar = make_container("my/proxy:1", {15001});
+  sidecar.name = "proxy";
+  sidecar.restart_policy = "Always";
+  auto init = make_container("my/migrate:1", {5000});
+  init.name = "migrate";
+  spec->init_containers = {sidecar, init};
+  pod.spec = spec;
+  pod.meta.annotations.set("podhop.dev/app", "missing");
+  state.pods.upsert(pod);
+  AppCatalog catalog(state);
+  CHECK(catalog.pod(0)->ports_text() == "8080/TCP, 15001/TCP");
+  REQUIRE(catalog.pod(0)->serving(15001) != nullptr);
+  CHECK(catalog.pod(0)->serving(15001)->container == "proxy");
+  CHECK_FALSE(catalog.pod(0)->listens(5000));
+  CHECK(catalog.warnings().items().size() == 2);  // one per container naming the missing App
 }
