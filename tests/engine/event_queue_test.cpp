@@ -32,26 +32,31 @@ TEST_CASE("queue entries are ordered by time, then by key", "[engine]") {
   }
 }
 
-TEST_CASE("the queue hands entries out in sorted order", "[engine]") {
-  podhop::core::RngStream rng(3, "event-queue");
-  EventQueue q;
-  std::vector<QueueEntry> all;
-  for (std::uint64_t key = 1; key <= 5000; ++key) {
-    const QueueEntry e{SimTime{static_cast<std::int64_t>(rng.uniform(300))}, key};
-    all.push_back(e);
-    q.push(e);
-  }
-  std::sort(all.begin(), all.end(), fires_before);
-  std::vector<QueueEntry> out;
-  while (!q.empty()) {
-    out.push_back(q.top());
-    q.pop();
-  }
-  REQUIRE(out.size() == all.size());
-  for (std::size_t i = 0; i < out.size(); ++i) {
-    INFO(i);
-    REQUIRE(out[i].time == all[i].time);
-    REQUIRE(out[i].key == all[i].key);
+TEST_CASE("the queue hands entries out in sorted order at every size", "[engine]") {
+  // Small sizes cover nodes with fewer than four children; the large one, deep heaps.
+  for (std::uint64_t n : {1, 2, 3, 4, 5, 6, 7, 8, 9, 20, 21, 85, 86, 5000}) {
+    INFO("size " << n);
+    podhop::core::RngStream rng(n, "event-queue");
+    EventQueue q;
+    std::vector<QueueEntry> all;
+    for (std::uint64_t key = 1; key <= n; ++key) {
+      const QueueEntry e{SimTime{static_cast<std::int64_t>(rng.uniform(300)) - 100}, key};
+      all.push_back(e);
+      q.push(e);
+    }
+    CHECK(q.size() == n);
+    std::sort(all.begin(), all.end(), fires_before);
+    std::vector<QueueEntry> out;
+    while (!q.empty()) {
+      out.push_back(q.top());
+      q.pop();
+    }
+    REQUIRE(out.size() == all.size());
+    for (std::size_t i = 0; i < out.size(); ++i) {
+      INFO(i);
+      REQUIRE(out[i].time == all[i].time);
+      REQUIRE(out[i].key == all[i].key);
+    }
   }
 }
 
