@@ -1,0 +1,84 @@
+#include "context.hpp"
+
+#include <fmt/format.h>
+
+namespace podhop::controllers::detail {
+
+Context::Context(model::ClusterState& s, const ReconcileOptions& o)
+    : state(s), options(o), empty_spec(std::make_shared<const model::PodSpec>()) {}
+
+const model::Node* Context::node_named(std::string_view name) const {
+  auto i = index_of_node(name);
+  return i < 0 ? nullptr : &node_at(static_cast<std::uint32_t>(i));
+}
+
+std::int64_t Context::index_of_node(std::string_view name) const {
+  if (name.empty()) return -1;
+  auto it = node_index.find(std::string(name));
+  return it == node_index.end() ? -1 : static_cast<std::int64_t>(it->second);
+}
+
+model::ObjectMeta Context::new_meta(std::string ns, std::string name, std::string api_version) {
+  model::ObjectMeta m;
+  m.name = std::move(name);
+  m.namespace_ = std::move(ns);
+  m.creation_index = state.next_creation_index++;
+  m.created = state.now;
+  m.api_version = std::move(api_version);
+  return m;
+}
+
+void Context::event(model::ObjectRef involved, std::string_view type, std::string_view reason,
+                    std::string message, std::string_view source) {
+  if (!options.record_events) return;
+  model::Event e;
+  e.involved = std::move(involved);
+  e.type = std::string(type);
+  e.reason = std::string(reason);
+  e.message = std::move(message);
+  e.source = std::string(source);
+  e.at = state.now;
+  if (warnings_indexed_ && e.type == "Warning")
+    warnings_seen_.insert(event_key(e.involved, e.reason, e.message));
+  state.events.push_back(std::move(e));
+}
+
+void Context::warning_once(model::ObjectRef involved, std::string_view reason, std::string message,
+                           std::string_view source) {
+  if (!options.record_events) return;
+  if (!warnings_indexed_) {
+    // Built on first use only: warnings are rare, the event log can be long.
+    for (const auto& e : state.events)
+      if (e.type == "Warning") warnings_seen_.insert(event_key(e.involved, e.reason, e.message));
+    warnings_indexed_ = true;
+  }
+  if (warnings_seen_.contains(event_key(involved, reason, message))) return;
+  event(std::move(involved), "Warning", reason, std::move(message), source);
+}
+
+std::string Context::event_key(const model::ObjectRef& involved, std::string_view reason,
+                               std::string_view message) {
+  std::string k;
+  k.reserve(involved.kind.size() + involved.namespace_.size() + involved.name.size() +
+            reason.size() + message.size() + 4);
+  k.append(involved.kind).push_back('\0');
+  k.append(involved.namespace_).push_back('\0');
+  k.append(involved.name).push_back('\0');
+  k.append(reason).push_back('\0');
+  k.append(message);
+  return k;
+}
+
+model::ObjectRef ref(std::string_view kind, const model::ObjectMeta& meta) {
+  return {std::string(kind), meta.namespace_, meta.name};
+}
+
+std::string ns_name(std::string_view ns, std::string_view name) {
+  std::string s;
+  s.reserve(ns.size() + name.size() + 1);
+  s.append(ns).push_back('/');
+  s.append(name);
+  return s;
+}
+
+}  // namespace podhop::controllers::detail
