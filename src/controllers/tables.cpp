@@ -8,6 +8,7 @@
 #include <fmt/format.h>
 
 #include "podhop/core/check.hpp"
+#include "podhop/core/rng.hpp"
 
 namespace podhop::controllers {
 
@@ -134,13 +135,14 @@ std::string lower(std::string_view s) {
   return out;
 }
 
-std::string name_key(std::string_view ns, std::string_view name, std::string_view port,
-                     model::Protocol proto) {
-  return fmt::format("{}/{}:{}/{}", ns, name, port, model::to_string(proto));
-}
-
 std::uint64_t node_port_key(std::int32_t node_port, model::Protocol proto) {
   return (static_cast<std::uint64_t>(static_cast<std::uint32_t>(node_port)) << 8) |
+         static_cast<std::uint64_t>(proto);
+}
+
+std::uint64_t vip_key(core::Ipv4 ip, std::int32_t port, model::Protocol proto) {
+  return (std::uint64_t{ip.value} << 24) |
+         (static_cast<std::uint64_t>(static_cast<std::uint16_t>(port)) << 8) |
          static_cast<std::uint64_t>(proto);
 }
 
@@ -149,6 +151,13 @@ std::optional<typename Map::mapped_type> lookup(const Map& map, const Key& key) 
   auto it = map.find(key);
   if (it == map.end()) return std::nullopt;
   return it->second;
+}
+
+template <typename V>
+std::optional<V> lookup(const detail::FlatIndex<V>& index, std::uint64_t key) {
+  const V* v = index.find(key);
+  if (v == nullptr) return std::nullopt;
+  return *v;
 }
 
 bool is_terminal(const model::Pod& pod) {
@@ -253,6 +262,17 @@ std::string proxy_chain_name(std::string_view prefix, std::string_view service_p
   return std::string(prefix) + base32_prefix(sha.finish(), 16);
 }
 
+std::uint64_t service_port_key(const ServicePortName& name) {
+  // FNV-1a over the fields with separators that cannot occur in Kubernetes names.
+  std::uint64_t h = core::fnv1a(name.namespace_);
+  h = core::fnv1a("/", h);
+  h = core::fnv1a(name.name, h);
+  h = core::fnv1a(":", h);
+  h = core::fnv1a(name.port_name, h);
+  h = core::fnv1a("/", h);
+  return core::fnv1a(model::to_string(name.protocol), h);
+}
+
 std::string ServicePortName::str() const {
   if (port_name.empty()) return fmt::format("{}/{}", namespace_, name);
   return fmt::format("{}/{}:{}", namespace_, name, port_name);
@@ -291,16 +311,6 @@ std::uint32_t HealthCheckService::local_ready_on(std::uint32_t node_index) const
   return it->second;
 }
 
-std::size_t ServiceTables::VipKeyHash::operator()(const VipKey& k) const noexcept {
-  std::uint64_t h = (std::uint64_t{k.ip} << 32) ^
-                    (static_cast<std::uint64_t>(static_cast<std::uint32_t>(k.port)) << 2) ^
-                    static_cast<std::uint64_t>(k.proto);
-  h ^= h >> 33;
-  h *= 0xff51afd7ed558ccdULL;
-  h ^= h >> 33;
-  return static_cast<std::size_t>(h);
-}
-
 ServiceTables ServiceTables::build(const model::ClusterState& state) {
   ServiceTables t;
   t.pod_cidr_ = state.config.pod_cidr;
@@ -312,17 +322,19 @@ ServiceTables ServiceTables::build(const model::ClusterState& state) {
     const model::Node& n = nodes[i];
     t.nodes_.push_back(
         ProxyNode{n.meta.name, n.internal_ip, n.zone, n.ready, n.meta.deletion.has_value()});
-    if (!n.internal_ip.empty()) t.node_ips_.emplace(n.internal_ip, i);
+    if (!n.internal_ip.empty()) t.node_ips_.emplace(n.internal_ip.value, i);
     t.node_names_.emplace(n.meta.name, i);
   }
 
-  // Pod IPs. A terminal pod's IP may have been handed to a new pod: the live pod wins.
+  // Pod IPs. A terminal pod's IP may have been handed to a new pod: live pods go in first
+  // (the first insert wins).
   const auto& pods = state.pods.items();
-  for (std::uint32_t i = 0; i < pods.size(); ++i) {
-    const model::Pod& p = pods[i];
-    if (p.status.pod_ip.empty() || (p.spec && p.spec->host_network)) continue;
-    auto [it, inserted] = t.pod_ips_.emplace(p.status.pod_ip, i);
-    if (!inserted && is_terminal(pods[it->second]) && !is_terminal(p)) it->second = i;
+  for (bool terminal : {false, true}) {
+    for (std::uint32_t i = 0; i < pods.size(); ++i) {
+      const model::Pod& p = pods[i];
+      if (p.status.pod_ip.empty() || (p.spec && p.spec->host_network)) continue;
+      if (is_terminal(p) == terminal) t.pod_ips_.emplace(p.status.pod_ip.value, i);
+    }
   }
 
   // EndpointSlices grouped by their Service, in slice-name order (for deterministic
@@ -349,6 +361,7 @@ ServiceTables ServiceTables::build(const model::ClusterState& state) {
       ProxyServicePort sp;
       sp.name = ServicePortName{svc->meta.namespace_, svc->meta.name, port.name, port.protocol};
       sp.name_str = sp.name.str();
+      sp.key = service_port_key(sp.name);
       sp.service_slot = service_slot;
       sp.type = spec.type;
       sp.cluster_ip = spec.cluster_ip;
@@ -390,7 +403,8 @@ ServiceTables ServiceTables::build(const model::ClusterState& state) {
                                                                        : e.target_ref->namespace_;
               pe.pod_slot = state.pods.slot_of(ns, e.target_ref->name).value_or(kNoIndex);
             }
-            if (pe.pod_slot == kNoIndex) pe.pod_slot = lookup(t.pod_ips_, e.ip).value_or(kNoIndex);
+            if (pe.pod_slot == kNoIndex)
+              pe.pod_slot = lookup(t.pod_ips_, e.ip.value).value_or(kNoIndex);
             pe.ready = e.conditions.is_ready();
             pe.serving = e.conditions.is_serving();
             pe.terminating = e.conditions.is_terminating();
@@ -455,17 +469,16 @@ ServiceTables ServiceTables::build(const model::ClusterState& state) {
     for (auto& sp : svc_ports) {
       const auto id = static_cast<ServicePortId>(t.ports_.size());
       const model::Protocol proto = sp.name.protocol;
-      t.vips_.emplace(VipKey{sp.cluster_ip.value, sp.port, proto},
+      t.vips_.emplace(vip_key(sp.cluster_ip, sp.port, proto),
                       VipMatch{id, DestinationKind::cluster_ip});
-      t.cluster_ips_.emplace(sp.cluster_ip, id);
+      t.cluster_ips_.emplace(sp.cluster_ip.value, id);
       for (core::Ipv4 ip : sp.external_ips)
-        t.vips_.emplace(VipKey{ip.value, sp.port, proto},
-                        VipMatch{id, DestinationKind::external_ip});
+        t.vips_.emplace(vip_key(ip, sp.port, proto), VipMatch{id, DestinationKind::external_ip});
       for (core::Ipv4 ip : sp.load_balancer_ips)
-        t.vips_.emplace(VipKey{ip.value, sp.port, proto},
+        t.vips_.emplace(vip_key(ip, sp.port, proto),
                         VipMatch{id, DestinationKind::load_balancer_ip});
       if (sp.node_port != 0) t.node_ports_.emplace(node_port_key(sp.node_port, proto), id);
-      t.by_name_.emplace(name_key(sp.name.namespace_, sp.name.name, sp.name.port_name, proto), id);
+      PODHOP_CHECK(t.by_key_.emplace(sp.key, id), "two service ports share a 64-bit key");
       t.ports_.push_back(std::move(sp));
     }
   }
@@ -473,7 +486,13 @@ ServiceTables ServiceTables::build(const model::ClusterState& state) {
 }
 
 std::optional<ServicePortId> ServiceTables::find(const ServicePortName& name) const {
-  return lookup(by_name_, name_key(name.namespace_, name.name, name.port_name, name.protocol));
+  auto id = find_key(service_port_key(name));
+  if (id && ports_[*id].name == name) return id;
+  return std::nullopt;
+}
+
+std::optional<ServicePortId> ServiceTables::find_key(std::uint64_t key) const {
+  return lookup(by_key_, key);
 }
 
 std::vector<ServicePortId> ServiceTables::ports_of_service(std::string_view ns,
@@ -492,11 +511,11 @@ std::vector<ServicePortId> ServiceTables::ports_of_service(std::string_view ns,
 
 std::optional<VipMatch> ServiceTables::find_vip(core::Ipv4 ip, std::int32_t port,
                                                 model::Protocol proto) const {
-  return lookup(vips_, VipKey{ip.value, port, proto});
+  return lookup(vips_, vip_key(ip, port, proto));
 }
 
 std::optional<ServicePortId> ServiceTables::find_cluster_ip(core::Ipv4 ip) const {
-  return lookup(cluster_ips_, ip);
+  return lookup(cluster_ips_, ip.value);
 }
 
 std::optional<ServicePortId> ServiceTables::find_node_port(std::int32_t node_port,
@@ -510,7 +529,7 @@ const HealthCheckService* ServiceTables::find_health_check(std::int32_t port) co
 }
 
 std::optional<std::uint32_t> ServiceTables::node_by_ip(core::Ipv4 ip) const {
-  return lookup(node_ips_, ip);
+  return lookup(node_ips_, ip.value);
 }
 
 std::optional<std::uint32_t> ServiceTables::node_by_name(std::string_view name) const {
@@ -518,7 +537,7 @@ std::optional<std::uint32_t> ServiceTables::node_by_name(std::string_view name) 
 }
 
 std::optional<std::uint32_t> ServiceTables::pod_by_ip(core::Ipv4 ip) const {
-  return lookup(pod_ips_, ip);
+  return lookup(pod_ips_, ip.value);
 }
 
 const std::vector<std::uint32_t>& ServiceTables::cluster_endpoints_for(

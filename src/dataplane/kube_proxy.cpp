@@ -98,49 +98,85 @@ KubeProxy::KubeProxy(const controllers::ServiceTables& tables, std::uint32_t nod
 // ---------------------------------------------------------------------------------------
 // conntrack
 
-void KubeProxy::expire_conntrack(core::SimTime now) {
-  while (!conntrack_fifo_.empty() && conntrack_fifo_.front().first <= now) {
-    auto it = conntrack_.find(conntrack_fifo_.front().second);
-    // An entry refreshed since has a later expiry (and a later fifo element).
-    if (it != conntrack_.end() && it->second.expires <= now) conntrack_.erase(it);
-    conntrack_fifo_.pop_front();
+core::Duration KubeProxy::lifetime(model::Protocol p) const {
+  return p == model::Protocol::UDP ? config_.udp_timeout : config_.tcp_timeout;
+}
+
+void KubeProxy::arm(const ConnectionTuple& tuple, core::SimTime expires) {
+  ExpiryQueue& q = expiry_[static_cast<std::size_t>(tuple.protocol)];
+  q.emplace_back(expires, tuple);
+  // Closed and refreshed connections leave stale queue elements behind; when they
+  // outnumber the live entries, drop them (keeping the order) so the queue stays bounded.
+  if (q.size() > 2 * conntrack_.size() + 1024) {
+    std::erase_if(q, [&](const auto& item) {
+      auto it = conntrack_.find(item.second);
+      return it == conntrack_.end() || it->second.expires != item.first;
+    });
   }
 }
 
-void KubeProxy::note_port(ServicePortId id) {
-  if (!port_names_.contains(id)) port_names_.emplace(id, tables_->port(id).name);
+void KubeProxy::expire_conntrack(core::SimTime now) {
+  for (ExpiryQueue& q : expiry_) {
+    while (!q.empty() && q.front().first <= now) {
+      auto it = conntrack_.find(q.front().second);
+      // An entry refreshed since has a later expiry (and a later queue element).
+      if (it != conntrack_.end() && it->second.expires <= now) conntrack_.erase(it);
+      q.pop_front();
+    }
+  }
 }
 
 void KubeProxy::remember(const NewConnection& c, const Verdict& v) {
-  const core::Duration life =
-      c.protocol == model::Protocol::UDP ? config_.udp_timeout : config_.tcp_timeout;
   const ConnectionTuple key = c.tuple();
-  conntrack_.insert_or_assign(key, ConntrackEntry{v, c.time + life});
-  conntrack_fifo_.emplace_back(c.time + life, key);
-  if (v.service_port != kNoIndex) note_port(v.service_port);
+  const core::SimTime expires = c.time + lifetime(c.protocol);
+  conntrack_.insert_or_assign(
+      key, ConntrackEntry{tables_->port(v.service_port).key, v.endpoint_ip, v.endpoint_port,
+                          v.masquerade, v.destination, expires});
+  arm(key, expires);
 }
 
 void KubeProxy::close(const ConnectionTuple& tuple) {
   conntrack_.erase(tuple);
 }
 
+Verdict KubeProxy::conntrack_hit(const NewConnection& c, const ConntrackEntry& e) const {
+  Verdict v;
+  v.kind = VerdictKind::dnat;
+  v.established = true;
+  v.endpoint_ip = e.endpoint_ip;
+  v.endpoint_port = e.endpoint_port;
+  v.masquerade = e.masquerade;
+  v.snat_ip = e.masquerade ? node_ip_ : core::Ipv4{};
+  v.destination = e.destination;
+  const ProxyEndpoint* ep = nullptr;
+  if (auto id = tables_->find_key(e.service_key)) {
+    v.service_port = *id;
+    const ProxyServicePort& sp = tables_->port(*id);
+    if (auto idx = endpoint_index(sp, e.endpoint_ip, e.endpoint_port)) ep = &sp.endpoints[*idx];
+  }
+  if (ep != nullptr) {
+    v.pod_slot = ep->pod_slot;
+    v.node_index = ep->node_index;
+  } else {
+    // The endpoint left the Service (its pod may be gone): the flow still goes there.
+    v.pod_slot = tables_->pod_by_ip(e.endpoint_ip).value_or(kNoIndex);
+    if (v.pod_slot == kNoIndex) v.node_index = kNoIndex;
+  }
+  if (c.explain) {
+    v.rule = ep != nullptr ? "conntrack ESTABLISHED (" + ep->sep_chain + ")"
+                           : std::string("conntrack ESTABLISHED");
+    v.why = fmt::format("conntrack: established connection keeps {}:{}", e.endpoint_ip,
+                        e.endpoint_port);
+  }
+  return v;
+}
+
 Verdict KubeProxy::route(const NewConnection& c) {
   expire_conntrack(c.time);
   if (auto it = conntrack_.find(c.tuple()); it != conntrack_.end()) {
-    const core::Duration life =
-        c.protocol == model::Protocol::UDP ? config_.udp_timeout : config_.tcp_timeout;
-    it->second.expires = c.time + life;
-    conntrack_fifo_.emplace_back(it->second.expires, it->first);
-    Verdict v = it->second.verdict;
-    v.established = true;
-    if (c.explain) {
-      v.why = fmt::format("conntrack: established connection keeps {}:{}", v.endpoint_ip,
-                          v.endpoint_port);
-    } else {
-      v.rule.clear();
-      v.why.clear();
-    }
-    return v;
+    it->second.expires = c.time + lifetime(c.protocol);
+    arm(it->first, it->second.expires);
+    return conntrack_hit(c, it->second);
   }
   Verdict v = route_rules(c);
   if (v.kind == VerdictKind::dnat) remember(c, v);
@@ -201,18 +237,18 @@ Verdict KubeProxy::route_rules(const NewConnection& c) {
   return v;
 }
 
-void KubeProxy::pick(const NewConnection& c, ServicePortId id,
-                     const std::vector<std::uint32_t>& candidates, Verdict& v, bool& affinity_hit,
-                     std::uint32_t& chosen) {
+std::uint32_t KubeProxy::pick(const NewConnection& c, ServicePortId id,
+                              const std::vector<std::uint32_t>& candidates, Verdict& v,
+                              bool& affinity_hit) {
   const ProxyServicePort& sp = tables_->port(id);
   const auto n = static_cast<std::uint32_t>(candidates.size());
   PODHOP_CHECK(n > 0, "pick from an empty endpoint list");
   affinity_hit = false;
+  std::uint32_t chosen = 0;
 
   AffinityTable* affinity = nullptr;
   if (sp.session_affinity == model::SessionAffinity::ClientIP) {
-    affinity = &affinity_[id];
-    note_port(id);
+    affinity = &affinity_[sp.key];
     // `-m recent --rcheck --seconds T --reap`: a client seen within T goes back to the
     // same endpoint, if that endpoint is still in this chain.
     if (auto it = affinity->find(c.source_ip); it != affinity->end()) {
@@ -254,6 +290,7 @@ void KubeProxy::pick(const NewConnection& c, ServicePortId id,
     const ProxyEndpoint& ep = sp.endpoints[chosen];
     (*affinity)[c.source_ip] = AffinityEntry{ep.ip, ep.port, c.time};
   }
+  return chosen;
 }
 
 Verdict KubeProxy::route_service(const NewConnection& c, controllers::VipMatch match) {
@@ -358,9 +395,7 @@ Verdict KubeProxy::route_service(const NewConnection& c, controllers::VipMatch m
   }
 
   bool affinity_hit = false;
-  std::uint32_t chosen = 0;
-  pick(c, match.port, *candidates, v, affinity_hit, chosen);
-  const ProxyEndpoint& ep = sp.endpoints[chosen];
+  const ProxyEndpoint& ep = sp.endpoints[pick(c, match.port, *candidates, v, affinity_hit)];
 
   // Hairpin: the KUBE-SEP rule `-s <epIP> -j KUBE-MARK-MASQ`.
   if (c.source_ip == ep.ip && !masquerade) {
@@ -431,49 +466,21 @@ void KubeProxy::set_tables(const controllers::ServiceTables& tables) {
   PODHOP_CHECK(node_index_ < tables.nodes().size(), "kube-proxy's node left the tables");
   node_ip_ = tables.nodes()[node_index_].ip;
   node_name_ = tables.nodes()[node_index_].name;
-
-  // Old id -> new id, through the names kept for every port this node holds state for.
-  std::unordered_map<ServicePortId, ServicePortId> remap;
-  std::unordered_map<ServicePortId, controllers::ServicePortName> names;
-  for (auto& [old_id, name] : port_names_) {
-    if (auto new_id = tables.find(name)) {
-      remap.emplace(old_id, *new_id);
-      names.emplace(*new_id, name);
+  // Conntrack and affinity are kept by Service port key, which survives the rebuild. UDP
+  // flows to endpoints that are gone or no longer serving are flushed, as kube-proxy does;
+  // TCP flows stay (the endpoint would reset them; the pipeline sees that the pod is gone).
+  // Visiting order does not matter: each entry is judged on its own.
+  for (auto it = conntrack_.begin(); it != conntrack_.end();) {
+    bool usable = false;
+    if (auto id = tables.find_key(it->second.service_key)) {
+      const ProxyServicePort& sp = tables.port(*id);
+      if (auto idx = endpoint_index(sp, it->second.endpoint_ip, it->second.endpoint_port))
+        usable = sp.endpoints[*idx].ready || sp.endpoints[*idx].serving;
     }
-  }
-  port_names_ = std::move(names);
-
-  std::unordered_map<ServicePortId, AffinityTable> affinity;
-  for (auto& [old_id, table] : affinity_)
-    if (auto it = remap.find(old_id); it != remap.end())
-      affinity.emplace(it->second, std::move(table));
-  affinity_ = std::move(affinity);
-
-  // Conntrack: follow the Service port to its new id and the endpoint to its new pod slot.
-  // UDP flows to endpoints that are gone or no longer serving are flushed, as kube-proxy
-  // does (TCP would be reset by the endpoint instead; the pipeline sees the pod is gone).
-  // (Visiting order does not matter: every entry is updated on its own.)
-  for (auto item = conntrack_.begin(); item != conntrack_.end();) {
-    Verdict& v = item->second.verdict;
-    const ProxyServicePort* sp = nullptr;
-    if (v.service_port != kNoIndex) {
-      auto it = remap.find(v.service_port);
-      v.service_port = it == remap.end() ? kNoIndex : it->second;
-      if (v.service_port != kNoIndex) sp = &tables.port(v.service_port);
-    }
-    std::optional<std::uint32_t> idx;
-    if (sp != nullptr) idx = endpoint_index(*sp, v.endpoint_ip, v.endpoint_port);
-    if (idx) {
-      v.pod_slot = sp->endpoints[*idx].pod_slot;
-      v.node_index = sp->endpoints[*idx].node_index;
-    } else {
-      v.pod_slot = tables.pod_by_ip(v.endpoint_ip).value_or(kNoIndex);
-    }
-    const bool usable = idx && (sp->endpoints[*idx].ready || sp->endpoints[*idx].serving);
-    if (item->first.protocol == model::Protocol::UDP && !usable)
-      item = conntrack_.erase(item);
+    if (it->first.protocol == model::Protocol::UDP && !usable)
+      it = conntrack_.erase(it);
     else
-      ++item;
+      ++it;
   }
 }
 

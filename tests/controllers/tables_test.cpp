@@ -433,3 +433,36 @@ TEST_CASE("with policy Cluster every ready node passes the LB health check",
   CHECK_FALSE(t.lb_health_check_passes(0, 2));  // node down
   CHECK(t.find_health_check(0) == nullptr);
 }
+
+TEST_CASE("a Service port keeps its key across rebuilds while its id moves",
+          "[controllers][tables]") {
+  auto b = two_nodes();
+  b.service("web", model::ServiceType::ClusterIP, "10.96.0.20", {sport("http", 80)});
+  const auto before = ServiceTables::build(b.s);
+  b.service("aaa", model::ServiceType::ClusterIP, "10.96.0.5", {sport("", 80)});
+  const auto after = ServiceTables::build(b.s);
+  const controllers::ServicePortName web{"default", "web", "http", Protocol::TCP};
+  const auto id_before = before.find(web);
+  const auto id_after = after.find(web);
+  REQUIRE(id_before);
+  REQUIRE(id_after);
+  CHECK(*id_before != *id_after);
+  CHECK(before.port(*id_before).key == after.port(*id_after).key);
+  CHECK(after.find_key(before.port(*id_before).key) == id_after);
+  CHECK(before.port(*id_before).key == controllers::service_port_key(web));
+  CHECK_FALSE(after.find(controllers::ServicePortName{"default", "web", "http", Protocol::UDP}));
+}
+
+TEST_CASE("the flat index finds every key it holds and none it does not", "[controllers][tables]") {
+  controllers::detail::FlatIndex<std::uint32_t> index;
+  for (std::uint32_t i = 0; i < 20000; ++i)
+    REQUIRE(index.emplace((std::uint64_t{0x0a600000u + i} << 24) | (80u << 8), i));
+  CHECK_FALSE(index.emplace(std::uint64_t{0x0a600000u} << 24 | (80u << 8), 7));  // first wins
+  CHECK(index.size() == 20000);
+  for (std::uint32_t i = 0; i < 20000; ++i) {
+    const auto* v = index.find((std::uint64_t{0x0a600000u + i} << 24) | (80u << 8));
+    REQUIRE(v != nullptr);
+    REQUIRE(*v == i);
+    REQUIRE(index.find((std::uint64_t{0x0a600000u + i} << 24) | (81u << 8)) == nullptr);
+  }
+}

@@ -15,6 +15,7 @@
 // Sizes: 10,000 Services x 5,000 nodes must stay small, so the per-node Local lists exist
 // only for nodes that hold an endpoint of the Service port.
 
+#include <bit>
 #include <cstdint>
 #include <optional>
 #include <string>
@@ -22,11 +23,72 @@
 #include <unordered_map>
 #include <vector>
 
+#include "podhop/core/check.hpp"
 #include "podhop/core/ip.hpp"
 #include "podhop/core/time.hpp"
 #include "podhop/model/cluster_state.hpp"
 
 namespace podhop::controllers {
+
+namespace detail {
+
+/// An insert-only open-addressing hash index from 64-bit keys to small values, in one
+/// contiguous array: a lookup touches one or two cache lines, where a node-based
+/// std::unordered_map costs a cache miss for the bucket and another for the node (the
+/// lookup a request makes at 10,000 Services). Never iterated.
+template <typename V>
+class FlatIndex {
+ public:
+  /// Inserts key -> value unless key is present (the first insert wins); returns whether
+  /// it inserted. ~0 is reserved.
+  bool emplace(std::uint64_t key, V value) {
+    PODHOP_CHECK(key != kEmpty, "FlatIndex key ~0 is reserved");
+    if ((size_ + 1) * 2 > slots_.size()) grow();
+    for (std::size_t i = slot_of(key);; i = (i + 1) & (slots_.size() - 1)) {
+      if (slots_[i].key == key) return false;
+      if (slots_[i].key == kEmpty) {
+        slots_[i] = Slot{key, value};
+        ++size_;
+        return true;
+      }
+    }
+  }
+  /// The value for key, or nullptr.
+  const V* find(std::uint64_t key) const {
+    if (slots_.empty()) return nullptr;
+    for (std::size_t i = slot_of(key);; i = (i + 1) & (slots_.size() - 1)) {
+      if (slots_[i].key == key) return &slots_[i].value;
+      if (slots_[i].key == kEmpty) return nullptr;
+    }
+  }
+  std::size_t size() const { return size_; }
+
+ private:
+  static constexpr std::uint64_t kEmpty = ~std::uint64_t{0};
+  struct Slot {
+    std::uint64_t key = kEmpty;
+    V value{};
+  };
+  std::size_t slot_of(std::uint64_t key) const {
+    // Fibonacci hashing: the top bits of key * 2^64/phi.
+    return static_cast<std::size_t>((key * 0x9E3779B97F4A7C15ULL) >> shift_);
+  }
+  void grow() {
+    std::vector<Slot> old = std::move(slots_);
+    const std::size_t capacity = old.empty() ? 16 : old.size() * 2;
+    slots_.assign(capacity, Slot{});
+    shift_ = 64 - std::countr_zero(capacity);
+    size_ = 0;
+    for (const Slot& s : old)
+      if (s.key != kEmpty) emplace(s.key, s.value);
+  }
+
+  std::vector<Slot> slots_;
+  int shift_ = 60;
+  std::size_t size_ = 0;
+};
+
+}  // namespace detail
 
 /// "No such node / pod / service port": the value of an index that points nowhere.
 inline constexpr std::uint32_t kNoIndex = 0xFFFFFFFFu;
@@ -93,6 +155,9 @@ struct ProxyServicePort {
   ServicePortName name;
   /// name.str(), kept because every trace line and reject comment uses it.
   std::string name_str;
+  /// A 64-bit key of the name, stable across rebuilds of the tables (ids are not): per-node
+  /// state (conntrack, affinity) is kept by key. Unique within one build (checked).
+  std::uint64_t key = 0;
   /// Slot of the Service in ClusterState::services.
   std::uint32_t service_slot = kNoIndex;
   model::ServiceType type = model::ServiceType::ClusterIP;
@@ -198,6 +263,8 @@ class ServiceTables {
   const ProxyServicePort& port(ServicePortId id) const { return ports_[id]; }
   /// The Service port with this key, if programmed.
   std::optional<ServicePortId> find(const ServicePortName& name) const;
+  /// The Service port with this ProxyServicePort::key, if programmed.
+  std::optional<ServicePortId> find_key(std::uint64_t key) const;
   /// The programmed ports of one Service, in ports() order (empty when none).
   std::vector<ServicePortId> ports_of_service(std::string_view ns, std::string_view name) const;
 
@@ -205,7 +272,7 @@ class ServiceTables {
   std::optional<VipMatch> find_vip(core::Ipv4 ip, std::int32_t port, model::Protocol proto) const;
   /// True when ip is some Service's cluster IP (a packet to an unknown port there
   /// blackholes instead of passing through).
-  bool is_cluster_ip(core::Ipv4 ip) const { return cluster_ips_.contains(ip); }
+  bool is_cluster_ip(core::Ipv4 ip) const { return cluster_ips_.find(ip.value) != nullptr; }
   /// Some programmed port of the Service whose cluster IP is ip (to name it in traces).
   std::optional<ServicePortId> find_cluster_ip(core::Ipv4 ip) const;
   /// The Service port owning nodePort/proto.
@@ -242,30 +309,23 @@ class ServiceTables {
   bool lb_health_check_passes(ServicePortId id, std::uint32_t node_index) const;
 
  private:
-  struct VipKey {
-    std::uint32_t ip;
-    std::int32_t port;
-    model::Protocol proto;
-    bool operator==(const VipKey&) const = default;
-  };
-  struct VipKeyHash {
-    std::size_t operator()(const VipKey& k) const noexcept;
-  };
-
   std::vector<ProxyServicePort> ports_;
   std::vector<ProxyNode> nodes_;
   std::vector<HealthCheckService> health_checks_;
   core::Cidr pod_cidr_;
   // Hash indices: lookups only, never iterated.
-  std::unordered_map<VipKey, VipMatch, VipKeyHash> vips_;
-  std::unordered_map<std::uint64_t, ServicePortId> node_ports_;  // (nodePort << 8) | proto
-  std::unordered_map<core::Ipv4, ServicePortId> cluster_ips_;
+  detail::FlatIndex<VipMatch> vips_;              // (ip << 24) | (port << 8) | proto
+  detail::FlatIndex<ServicePortId> node_ports_;   // (nodePort << 8) | proto
+  detail::FlatIndex<ServicePortId> cluster_ips_;  // ip -> some port of that Service
+  detail::FlatIndex<std::uint32_t> node_ips_;
+  detail::FlatIndex<std::uint32_t> pod_ips_;
+  detail::FlatIndex<ServicePortId> by_key_;
   std::unordered_map<std::int32_t, std::uint32_t> health_check_ports_;  // -> health_checks_
-  std::unordered_map<core::Ipv4, std::uint32_t> node_ips_;
   std::unordered_map<std::string, std::uint32_t> node_names_;
-  std::unordered_map<core::Ipv4, std::uint32_t> pod_ips_;
-  std::unordered_map<std::string, ServicePortId> by_name_;  // "ns/name:port/proto"
 };
+
+/// ProxyServicePort::key of a Service port name.
+std::uint64_t service_port_key(const ServicePortName& name);
 
 /// kube-proxy's chain name: prefix + the first 16 base32 characters of
 /// sha256(servicePortName + protocol [+ endpoint]) (proxier.go portProtoHash).

@@ -166,8 +166,14 @@ class KubeProxy {
   struct TupleHash {
     std::size_t operator()(const ConnectionTuple& t) const noexcept;
   };
+  // What conntrack pins for a connection: the DNAT and SNAT decision. The pod and node of
+  // the endpoint are looked up again on every hit (slots move when the tables rebuild).
   struct ConntrackEntry {
-    Verdict verdict;  // rule/why as first decided
+    std::uint64_t service_key = 0;  // ProxyServicePort::key
+    core::Ipv4 endpoint_ip;
+    std::int32_t endpoint_port = 0;
+    bool masquerade = false;
+    controllers::DestinationKind destination = controllers::DestinationKind::cluster_ip;
     core::SimTime expires;
   };
   struct AffinityEntry {
@@ -177,15 +183,20 @@ class KubeProxy {
   };
   // Per Service port: source IP -> the endpoint it was last sent to (the xt_recent lists).
   using AffinityTable = std::unordered_map<core::Ipv4, AffinityEntry>;
+  // Expiry candidates of one protocol, in the order they were (re)armed. One lifetime per
+  // protocol keeps each queue sorted by expiry.
+  using ExpiryQueue = std::deque<std::pair<core::SimTime, ConnectionTuple>>;
 
   Verdict route_rules(const NewConnection& c);
   Verdict route_service(const NewConnection& c, controllers::VipMatch match);
-  void pick(const NewConnection& c, controllers::ServicePortId id,
-            const std::vector<std::uint32_t>& candidates, Verdict& v, bool& affinity_hit,
-            std::uint32_t& chosen);
+  Verdict conntrack_hit(const NewConnection& c, const ConntrackEntry& e) const;
+  // Picks an endpoint index from `candidates` (affinity, then rr or random); fills v.why.
+  std::uint32_t pick(const NewConnection& c, controllers::ServicePortId id,
+                     const std::vector<std::uint32_t>& candidates, Verdict& v, bool& affinity_hit);
   void remember(const NewConnection& c, const Verdict& v);
-  void note_port(controllers::ServicePortId id);
+  void arm(const ConnectionTuple& tuple, core::SimTime expires);
   void expire_conntrack(core::SimTime now);
+  core::Duration lifetime(model::Protocol p) const;
 
   const controllers::ServiceTables* tables_;
   std::uint32_t node_index_;
@@ -195,13 +206,9 @@ class KubeProxy {
   core::RngStream rng_;
 
   std::unordered_map<ConnectionTuple, ConntrackEntry, TupleHash> conntrack_;
-  // Expiry candidates in insertion order; an entry refreshed since is checked and skipped.
-  std::deque<std::pair<core::SimTime, ConnectionTuple>> conntrack_fifo_;
-  // Affinity lists of the Service ports that use ClientIP, by id (lookups only).
-  std::unordered_map<controllers::ServicePortId, AffinityTable> affinity_;
-  // The names of the Service ports this node holds state for (conntrack, affinity), so
-  // set_tables() can move that state to the new ids: the old tables may be gone by then.
-  std::unordered_map<controllers::ServicePortId, controllers::ServicePortName> port_names_;
+  ExpiryQueue expiry_[3];  // by model::Protocol
+  // Affinity lists of the Service ports that use ClientIP, by ProxyServicePort::key.
+  std::unordered_map<std::uint64_t, AffinityTable> affinity_;
   // IPVS: one round-robin cursor per virtual server (destination ip, port, protocol).
   std::unordered_map<std::uint64_t, std::uint32_t> rr_cursor_;
 };
