@@ -455,14 +455,17 @@ TEST_CASE("a Service port keeps its key across rebuilds while its id moves",
 
 TEST_CASE("the flat index finds every key it holds and none it does not", "[controllers][tables]") {
   controllers::detail::FlatIndex<std::uint32_t> index;
+  bool all_new = true;
   for (std::uint32_t i = 0; i < 20000; ++i)
-    REQUIRE(index.emplace((std::uint64_t{0x0a600000u + i} << 24) | (80u << 8), i));
+    all_new = index.emplace((std::uint64_t{0x0a600000u + i} << 24) | (80u << 8), i) && all_new;
+  CHECK(all_new);
   CHECK_FALSE(index.emplace(std::uint64_t{0x0a600000u} << 24 | (80u << 8), 7));  // first wins
   CHECK(index.size() == 20000);
+  int wrong = 0;
   for (std::uint32_t i = 0; i < 20000; ++i) {
     const auto* v = index.find((std::uint64_t{0x0a600000u + i} << 24) | (80u << 8));
-    REQUIRE(v != nullptr);
-    REQUIRE(*v == i);
-    REQUIRE(index.find((std::uint64_t{0x0a600000u + i} << 24) | (81u << 8)) == nullptr);
+    if (v == nullptr || *v != i) ++wrong;
+    if (index.find((std::uint64_t{0x0a600000u + i} << 24) | (81u << 8)) != nullptr) ++wrong;
   }
+  CHECK(wrong == 0);
 }
