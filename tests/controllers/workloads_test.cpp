@@ -1,0 +1,255 @@
+// Workload controllers: Deployment -> ReplicaSet -> Pods, ReplicationController,
+// StatefulSet, DaemonSet, scaling and garbage collection.
+
+#include <catch2/catch.hpp>
+#include <set>
+
+#include "helpers.hpp"
+#include "podhop/controllers/names.hpp"
+#include "support/builders.hpp"
+
+using namespace podhop;
+using testing::add;
+
+namespace {
+
+// ReplicaSets of the default namespace (kube-system has CoreDNS's).
+std::vector<const model::ReplicaSet*> user_replica_sets(const model::ClusterState& st) {
+  std::vector<const model::ReplicaSet*> out;
+  for (const auto* rs : st.replica_sets.sorted())
+    if (rs->meta.namespace_ == "default") out.push_back(rs);
+  return out;
+}
+
+std::set<std::string> names_of(const std::vector<const model::Pod*>& pods) {
+  std::set<std::string> out;
+  for (const auto* p : pods) out.insert(p->meta.name);
+  return out;
+}
+
+}  // namespace
+
+TEST_CASE("a Deployment gets one ReplicaSet named after its template hash",
+          "[controllers][workloads]") {
+  auto st = testing::state();
+  auto d = testing::deployment("web").replicas(2).image("nginx").build();
+  const auto hash = controllers::pod_template_hash(d.pod_template);
+  add(st, d);
+  controllers::reconcile(st);
+
+  const auto* rs = st.replica_sets.find("default", "web-" + hash);
+  REQUIRE(rs != nullptr);
+  CHECK(rs->replicas == 2);
+  CHECK(rs->meta.owner.kind == "Deployment");
+  CHECK(rs->meta.owner.name == "web");
+  CHECK(*rs->meta.labels.get("pod-template-hash") == hash);
+  CHECK(*rs->selector.match_labels.get("pod-template-hash") == hash);
+  CHECK(*rs->meta.annotations.get("deployment.kubernetes.io/revision") == "1");
+}
+
+TEST_CASE("Deployment pods carry the template labels, pod-template-hash and their owner",
+          "[controllers][workloads]") {
+  auto st = testing::state();
+  add(st, testing::deployment("web").replicas(2).extra_pod_label("tier", "front"));
+  controllers::reconcile(st);
+  const auto* rs = user_replica_sets(st).front();
+  for (const auto* p : testing::pods_named(st, "web-")) {
+    CHECK(*p->meta.labels.get("app") == "web");
+    CHECK(*p->meta.labels.get("tier") == "front");
+    CHECK(*p->meta.labels.get("pod-template-hash") == *rs->meta.labels.get("pod-template-hash"));
+    CHECK(p->meta.owner.kind == "ReplicaSet");
+    CHECK(p->meta.owner.name == rs->meta.name);
+    CHECK(p->meta.generate_name == rs->meta.name + "-");
+  }
+}
+
+TEST_CASE("the pods of one template share one PodSpec", "[controllers][workloads]") {
+  auto st = testing::state();
+  add(st, testing::deployment("web").replicas(5));
+  controllers::reconcile(st);
+  auto pods = testing::pods_named(st, "web-");
+  REQUIRE(pods.size() == 5);
+  for (const auto* p : pods) CHECK(p->spec.get() == pods.front()->spec.get());
+}
+
+TEST_CASE("Deployment and ReplicaSet events are recorded as kubectl describe shows them",
+          "[controllers][workloads]") {
+  auto st = testing::state();
+  add(st, testing::deployment("web").replicas(2));
+  controllers::reconcile(st);
+  const auto* rs = user_replica_sets(st).front();
+
+  auto scaling = testing::events_about(st, "web", "ScalingReplicaSet");
+  REQUIRE(scaling.size() == 1);
+  CHECK(scaling[0]->message == "Scaled up replica set " + rs->meta.name + " to 2");
+  CHECK(scaling[0]->source == "deployment-controller");
+
+  auto created = testing::events_about(st, rs->meta.name, "SuccessfulCreate");
+  REQUIRE(created.size() == 2);
+  CHECK(created[0]->message.rfind("Created pod: " + rs->meta.name + "-", 0) == 0);
+  CHECK(created[0]->source == "replicaset-controller");
+}
+
+TEST_CASE("scaling a Deployment up keeps the existing pods and adds new ones",
+          "[controllers][workloads]") {
+  auto st = testing::state();
+  add(st, testing::deployment("web").replicas(2));
+  controllers::reconcile(st);
+  auto before = names_of(testing::pods_named(st, "web-"));
+
+  st.deployments.find("default", "web")->replicas = 4;
+  controllers::reconcile(st);
+  auto after = names_of(testing::pods_named(st, "web-"));
+  CHECK(after.size() == 4);
+  for (const auto& n : before) CHECK(after.contains(n));
+
+  const auto* rs = user_replica_sets(st).front();
+  auto scaling = testing::events_about(st, "web", "ScalingReplicaSet");
+  REQUIRE(scaling.size() == 2);
+  CHECK(scaling[1]->message == "Scaled up replica set " + rs->meta.name + " to 4 from 2");
+}
+
+TEST_CASE("scaling down deletes the newest pods first", "[controllers][workloads]") {
+  auto st = testing::state();
+  add(st, testing::deployment("web").replicas(2));
+  controllers::reconcile(st);
+  auto first_two = names_of(testing::pods_named(st, "web-"));
+  st.deployments.find("default", "web")->replicas = 4;
+  controllers::reconcile(st);
+
+  st.deployments.find("default", "web")->replicas = 2;
+  controllers::reconcile(st);
+  CHECK(names_of(testing::pods_named(st, "web-")) == first_two);
+  const auto* rs = user_replica_sets(st).front();
+  CHECK(testing::events_about(st, rs->meta.name, "SuccessfulDelete").size() == 2);
+}
+
+TEST_CASE("without settling, removed pods start terminating instead of vanishing",
+          "[controllers][workloads]") {
+  auto st = testing::state();
+  add(st, testing::deployment("web").replicas(3));
+  controllers::reconcile(st);
+  st.deployments.find("default", "web")->replicas = 1;
+  controllers::reconcile(st, {.settle = false});
+  auto pods = testing::pods_named(st, "web-");
+  REQUIRE(pods.size() == 3);
+  int terminating = 0;
+  for (const auto* p : pods) terminating += p->meta.deletion.has_value();
+  CHECK(terminating == 2);
+  // And a second pass does not remove more: terminating pods no longer count.
+  controllers::reconcile(st, {.settle = false});
+  terminating = 0;
+  for (const auto* p : testing::pods_named(st, "web-")) terminating += p->meta.deletion.has_value();
+  CHECK(terminating == 2);
+}
+
+TEST_CASE("a deleted pod is replaced by a pod with a new name", "[controllers][workloads]") {
+  auto st = testing::state();
+  add(st, testing::deployment("web").replicas(1));
+  controllers::reconcile(st);
+  const std::string old_name = testing::pods_named(st, "web-").front()->meta.name;
+  const auto old_ip = testing::pods_named(st, "web-").front()->status.pod_ip;
+  st.pods.erase("default", old_name);
+  controllers::reconcile(st);
+  auto pods = testing::pods_named(st, "web-");
+  REQUIRE(pods.size() == 1);
+  CHECK(pods[0]->meta.name != old_name);
+  CHECK(pods[0]->status.pod_ip != old_ip);
+}
+
+TEST_CASE("a new pod template rolls out: a new ReplicaSet, the old one scaled to 0",
+          "[controllers][workloads]") {
+  auto st = testing::state();
+  add(st, testing::deployment("web").replicas(2).image("web:v1"));
+  controllers::reconcile(st);
+  const std::string old_rs = user_replica_sets(st).front()->meta.name;
+
+  add(st, testing::deployment("web").replicas(2).image("web:v2"));
+  controllers::reconcile(st);
+  REQUIRE(user_replica_sets(st).size() == 2);
+  CHECK(st.replica_sets.find("default", old_rs)->replicas == 0);
+  for (const auto* rs : user_replica_sets(st)) {
+    if (rs->meta.name == old_rs) continue;
+    CHECK(rs->replicas == 2);
+    CHECK(*rs->meta.annotations.get("deployment.kubernetes.io/revision") == "2");
+    auto pods = testing::pods_named(st, rs->meta.name + "-");
+    CHECK(pods.size() == 2);
+  }
+  CHECK(testing::pods_named(st, old_rs + "-").empty());
+}
+
+TEST_CASE("a standalone ReplicaSet and a ReplicationController make <name>-<5> pods",
+          "[controllers][workloads]") {
+  auto st = testing::state();
+  add(st, testing::replica_set("front").replicas(2));
+  add(st, testing::replication_controller("legacy").replicas(3));
+  controllers::reconcile(st);
+  auto front = testing::pods_named(st, "front-");
+  auto legacy = testing::pods_named(st, "legacy-");
+  CHECK(front.size() == 2);
+  CHECK(legacy.size() == 3);
+  for (const auto* p : front) CHECK(p->meta.name.size() == std::string("front-").size() + 5);
+  for (const auto* p : legacy) CHECK(p->meta.owner.kind == "ReplicationController");
+  CHECK(testing::events_about(st, "legacy", "SuccessfulCreate").front()->source ==
+        "replication-controller");
+}
+
+TEST_CASE("StatefulSet pods are their own hostname under the governing Service",
+          "[controllers][workloads]") {
+  auto st = testing::state();
+  add(st, testing::stateful_set("db").replicas(2).service_name("db-headless"));
+  controllers::reconcile(st);
+  for (const auto* p : testing::pods_named(st, "db-")) {
+    CHECK(p->spec->hostname == p->meta.name);
+    CHECK(p->spec->subdomain == "db-headless");
+    CHECK(*p->meta.labels.get("statefulset.kubernetes.io/pod-name") == p->meta.name);
+  }
+  auto created = testing::events_about(st, "db", "SuccessfulCreate");
+  REQUIRE(created.size() == 2);
+  CHECK(created[0]->message == "create Pod db-0 in StatefulSet db successful");
+}
+
+TEST_CASE("scaling a StatefulSet down removes the highest ordinals", "[controllers][workloads]") {
+  auto st = testing::state();
+  add(st, testing::stateful_set("db").replicas(3));
+  controllers::reconcile(st);
+  st.stateful_sets.find("default", "db")->replicas = 1;
+  controllers::reconcile(st);
+  auto pods = testing::pods_named(st, "db-");
+  REQUIRE(pods.size() == 1);
+  CHECK(pods[0]->meta.name == "db-0");
+}
+
+TEST_CASE("a DaemonSet runs one pod on every node its selector admits",
+          "[controllers][workloads]") {
+  auto st = testing::state(testing::cluster().node("a").node("b").node("c"));
+  add(st, testing::daemon_set("agent"));
+  add(st, testing::daemon_set("gpu").node_selector("kubernetes.io/hostname", "b"));
+  controllers::reconcile(st);
+  auto agents = testing::pods_named(st, "agent-");
+  REQUIRE(agents.size() == 3);
+  std::set<std::string> nodes;
+  for (const auto* p : agents) nodes.insert(p->node_name);
+  CHECK(nodes == std::set<std::string>{"a", "b", "c"});
+  auto gpu = testing::pods_named(st, "gpu-");
+  REQUIRE(gpu.size() == 1);
+  CHECK(gpu[0]->node_name == "b");
+}
+
+TEST_CASE("deleting a Deployment collects its ReplicaSet and pods", "[controllers][workloads]") {
+  auto st = testing::state();
+  add(st, testing::deployment("web").replicas(2));
+  controllers::reconcile(st);
+  st.deployments.erase("default", "web");
+  controllers::reconcile(st);
+  CHECK(user_replica_sets(st).empty());
+  CHECK(testing::pods_named(st, "web-").empty());
+}
+
+TEST_CASE("a pod from a manifest naming a missing owner is left alone",
+          "[controllers][workloads]") {
+  auto st = testing::state();
+  add(st, testing::pod("orphan-abcde").owner("ReplicaSet", "gone").at("dump.yaml", 1));
+  controllers::reconcile(st);
+  CHECK(st.pods.find("default", "orphan-abcde") != nullptr);
+}
