@@ -163,10 +163,15 @@ class RatioReporter : public benchmark::ConsoleReporter {
  public:
   void ReportRuns(const std::vector<Run>& runs) override {
     for (const Run& run : runs) {
-      if (run.run_type != Run::RT_Iteration || run.error_occurred) continue;
+      if (run.error_occurred) continue;
       auto it = run.counters.find("events/s");
       if (it == run.counters.end()) continue;
-      rates_[run.run_name.function_name][run.run_name.args].push_back(it->second.value);
+      auto& rates = rates_[run.run_name.function_name][run.run_name.args];
+      if (run.run_type == Run::RT_Iteration) {
+        rates.repetitions.push_back(it->second.value);
+      } else if (run.aggregate_name == "median") {
+        rates.reported_median = it->second.value;
+      }
     }
     ConsoleReporter::ReportRuns(runs);
   }
@@ -180,21 +185,30 @@ class RatioReporter : public benchmark::ConsoleReporter {
     for (const auto& [args, rates] : engine->second) {
       auto b = base->second.find(args);
       if (b == base->second.end()) continue;
-      const double e_rate = median(rates);
-      const double b_rate = median(b->second);
+      const double e_rate = rates.median();
+      const double b_rate = b->second.median();
       std::printf("%10s %16.0f %16.0f %8.2f\n", args.c_str(), b_rate, e_rate, e_rate / b_rate);
     }
   }
 
  private:
-  static double median(std::vector<double> v) {
-    std::sort(v.begin(), v.end());
-    const std::size_t m = v.size() / 2;
-    return v.size() % 2 ? v[m] : (v[m - 1] + v[m]) / 2;
-  }
+  // One benchmark instance's events/s: each repetition's, or only the median when the run
+  // reports aggregates only.
+  struct Rates {
+    std::vector<double> repetitions;
+    double reported_median = 0;
 
-  // function -> args -> events/s of each repetition; ordered maps keep the output stable.
-  std::map<std::string, std::map<std::string, std::vector<double>>> rates_;
+    double median() const {
+      if (repetitions.empty()) return reported_median;
+      std::vector<double> v = repetitions;
+      std::sort(v.begin(), v.end());
+      const std::size_t m = v.size() / 2;
+      return v.size() % 2 ? v[m] : (v[m - 1] + v[m]) / 2;
+    }
+  };
+
+  // function -> args -> rates; ordered maps keep the output stable.
+  std::map<std::string, std::map<std::string, Rates>> rates_;
 };
 
 }  // namespace

@@ -465,3 +465,26 @@ TEST_CASE("a steady workload allocates nothing once the tables have grown", "[en
   // 16-byte queue entries plus 32-byte slots, with at most the vectors' spare capacity.
   CHECK(warm <= 2 * 48 * 1000);
 }
+
+TEST_CASE("a reply cancels its timeout, as in the example of docs/engine.md", "[engine]") {
+  struct Connection {
+    bool timed_out = false;
+    std::int64_t replied_at = -1;
+    void on_timeout() { timed_out = true; }
+    void on_reply(SimTime t) { replied_at = t.ns; }
+  };
+  Connection c;
+  Connection* conn = &c;
+  Simulator sim;
+  const auto timeout =
+      sim.schedule_in(Duration::millis(30), [conn](Simulator&) { conn->on_timeout(); });
+  sim.schedule_in(Duration::micros(150), [conn, timeout](Simulator& s) {
+    s.cancel(timeout);
+    conn->on_reply(s.now());
+  });
+  sim.run_until(SimTime{} + Duration::seconds(1));
+  CHECK_FALSE(c.timed_out);
+  CHECK(c.replied_at == 150'000);
+  CHECK(sim.now() == SimTime{1'000'000'000});
+  CHECK(sim.executed() == 1);
+}

@@ -32,7 +32,8 @@
 namespace podhop::engine {
 
 /// Names one scheduled event, for cancel(). A default-constructed id names no event; an id
-/// stays harmless after its event fired or was cancelled, even once its slot is reused.
+/// stays harmless after its event fired or was cancelled, even once its slot is reused. An id
+/// means something only to the simulator that issued it.
 struct EventId {
   std::uint64_t value = 0;
 
