@@ -1,0 +1,384 @@
+// The pod side of DNS: the files kubelet writes (pkg/kubelet/network/dns/dns.go for
+// resolv.conf, the container runtime for its layout, kubelet_pods.go for /etc/hosts) and
+// glibc's stub resolver walking the search list (resolv/res_query.c __res_context_search)
+// as getaddrinfo(AF_UNSPEC) drives it. See docs/dns.md.
+
+#include <algorithm>
+#include <charconv>
+
+#include <fmt/format.h>
+
+#include "podhop/dataplane/dns.hpp"
+
+namespace podhop::dataplane {
+
+namespace {
+
+// Kubernetes validation limits (pkg/apis/core/validation: MaxDNSNameservers and the
+// ExpandedDNSConfig limits, GA since 1.28) and DNS1123SubdomainMaxLength.
+constexpr std::size_t kMaxNameservers = 3;
+constexpr std::size_t kMaxSearchPaths = 32;
+constexpr std::size_t kMaxSearchListChars = 2048;
+constexpr std::size_t kMaxSearchPathLength = 253;
+constexpr int kMaxNdots = 15;  // glibc's RES_MAXNDOTS
+
+std::string lower(std::string_view s) {
+  std::string out(s);
+  for (char& c : out) {
+    if (c >= 'A' && c <= 'Z') c = static_cast<char>(c - 'A' + 'a');
+  }
+  return out;
+}
+
+std::string trim_dot(std::string_view s) {
+  std::string out(s);
+  while (!out.empty() && out.back() == '.') out.pop_back();
+  return out;
+}
+
+template <typename T>
+std::vector<T> omit_duplicates(const std::vector<T>& in) {
+  std::vector<T> out;
+  for (const auto& v : in) {
+    if (std::find(out.begin(), out.end(), v) == out.end()) out.push_back(v);
+  }
+  return out;
+}
+
+/// kubelet's mergeDNSOptions: dnsConfig options override host options of the same name.
+/// kubelet rebuilds the list from a Go map, so its order is random; podhop keeps the
+/// existing options in place and appends new ones in dnsConfig order.
+std::vector<std::string> merge_options(const std::vector<std::string>& existing,
+                                       const std::vector<model::PodDnsOption>& extra) {
+  std::vector<std::pair<std::string, std::string>> opts;
+  auto set = [&](const std::string& name, const std::string& value) {
+    auto it =
+        std::find_if(opts.begin(), opts.end(), [&](const auto& o) { return o.first == name; });
+    if (it != opts.end())
+      it->second = value;
+    else
+      opts.emplace_back(name, value);
+  };
+  for (const auto& o : existing) {
+    auto colon = o.find(':');
+    if (colon == std::string::npos)
+      set(o, "");
+    else
+      set(o.substr(0, colon), o.substr(colon + 1));
+  }
+  for (const auto& o : extra) set(o.name, o.value.value_or(""));
+  std::vector<std::string> out;
+  for (const auto& [name, value] : opts) out.push_back(value.empty() ? name : name + ":" + value);
+  return out;
+}
+
+/// kubelet's formDNSSearchFitsLimits: at most 32 paths, none longer than 253 characters,
+/// and the line at most 2048 characters (paths dropped from the end).
+std::vector<std::string> fit_search_limits(std::vector<std::string> search) {
+  if (search.size() > kMaxSearchPaths) search.resize(kMaxSearchPaths);
+  std::erase_if(search, [](const std::string& s) { return s.size() > kMaxSearchPathLength; });
+  auto line_length = [&]() {
+    std::size_t n = 0;
+    for (const auto& s : search) n += s.size() + 1;
+    return n == 0 ? 0 : n - 1;
+  };
+  while (!search.empty() && line_length() > kMaxSearchListChars) search.pop_back();
+  return search;
+}
+
+int ndots_of(const std::vector<std::string>& options) {
+  int ndots = 1;
+  for (const auto& o : options) {
+    if (o.rfind("ndots:", 0) != 0) continue;
+    int n = 0;
+    auto text = std::string_view(o).substr(6);
+    auto [p, ec] = std::from_chars(text.data(), text.data() + text.size(), n);
+    if (ec == std::errc{} && p == text.data() + text.size() && n >= 0)
+      ndots = std::min(n, kMaxNdots);
+  }
+  return ndots;
+}
+
+}  // namespace
+
+// ---------------------------------------------------------------------------------------
+// resolv.conf
+
+std::string ResolvConf::render() const {
+  // containerd's and cri-dockerd's layout: search, then nameservers, then options.
+  std::string out;
+  if (!searches.empty()) out += fmt::format("search {}\n", fmt::join(searches, " "));
+  for (const auto& ns : nameservers) out += fmt::format("nameserver {}\n", ns.str());
+  if (!options.empty()) out += fmt::format("options {}\n", fmt::join(options, " "));
+  return out;
+}
+
+bool ResolvConf::no_aaaa() const {
+  return std::find(options.begin(), options.end(), "no-aaaa") != options.end();
+}
+
+ResolvConf node_resolv_conf(const model::ClusterConfig& config) {
+  ResolvConf conf;
+  if (!config.node_nameserver.empty()) conf.nameservers.push_back(config.node_nameserver);
+  for (const auto& s : config.node_search_domains) {
+    std::string d = trim_dot(s);  // kubelet's parseResolvConf drops the trailing dot
+    if (!d.empty()) conf.searches.push_back(d);
+  }
+  conf.searches = omit_duplicates(conf.searches);
+  conf.ndots = ndots_of(conf.options);
+  return conf;
+}
+
+ResolvConf resolv_conf_for(const model::Pod& pod, const model::ClusterConfig& config,
+                           core::Ipv4 cluster_dns_ip) {
+  const model::PodSpec empty_spec;
+  const model::PodSpec& spec = pod.spec ? *pod.spec : empty_spec;
+
+  enum class Kind { cluster, host, none };
+  Kind kind = Kind::cluster;
+  switch (spec.dns_policy) {
+    case model::DnsPolicy::None:
+      kind = Kind::none;
+      break;
+    case model::DnsPolicy::ClusterFirstWithHostNet:
+      kind = Kind::cluster;
+      break;
+    case model::DnsPolicy::ClusterFirst:
+      // A hostNetwork pod with ClusterFirst falls back to Default (getPodDNSType).
+      kind = spec.host_network ? Kind::host : Kind::cluster;
+      break;
+    case model::DnsPolicy::Default:
+      kind = Kind::host;
+      break;
+  }
+  // Without a cluster DNS IP kubelet cannot give ClusterFirst and falls back to Default.
+  if (kind == Kind::cluster && cluster_dns_ip.empty()) kind = Kind::host;
+
+  ResolvConf conf;
+  if (kind != Kind::none) conf = node_resolv_conf(config);
+  if (kind == Kind::none) conf = ResolvConf{};
+  if (kind == Kind::cluster) {
+    std::string domain = trim_dot(config.cluster_domain);
+    conf.nameservers = {cluster_dns_ip};
+    std::vector<std::string> search;
+    if (!domain.empty()) {
+      search = {fmt::format("{}.svc.{}", pod.meta.namespace_, domain),
+                fmt::format("svc.{}", domain), domain};
+    }
+    search.insert(search.end(), conf.searches.begin(), conf.searches.end());
+    conf.searches = omit_duplicates(search);
+    conf.options = {"ndots:5"};
+  }
+  if (spec.dns_config) {
+    // appendDNSConfig: nameservers and searches appended without duplicates, options merged.
+    for (const auto& ns : spec.dns_config->nameservers) {
+      // podhop's network is IPv4 only; IPv6 nameservers are left out of the file.
+      if (auto ip = core::Ipv4::parse(ns)) conf.nameservers.push_back(*ip);
+    }
+    conf.nameservers = omit_duplicates(conf.nameservers);
+    conf.searches.insert(conf.searches.end(), spec.dns_config->searches.begin(),
+                         spec.dns_config->searches.end());
+    conf.searches = omit_duplicates(conf.searches);
+    conf.options = merge_options(conf.options, spec.dns_config->options);
+  }
+  if (conf.nameservers.size() > kMaxNameservers) conf.nameservers.resize(kMaxNameservers);
+  conf.searches = fit_search_limits(std::move(conf.searches));
+  conf.ndots = ndots_of(conf.options);
+  return conf;
+}
+
+// ---------------------------------------------------------------------------------------
+// /etc/hosts
+
+std::optional<core::Ipv4> HostsFile::lookup(std::string_view name) const {
+  std::string want = lower(name);
+  for (const auto& e : entries) {
+    auto ip = core::Ipv4::parse(e.ip);
+    if (!ip) continue;
+    for (const auto& n : e.names) {
+      if (lower(n) == want) return ip;
+    }
+  }
+  return std::nullopt;
+}
+
+std::string HostsFile::render() const {
+  std::string out = header;
+  for (const auto& e : entries) {
+    out += e.preface;
+    out += e.ip;
+    out += '\t';
+    for (std::size_t i = 0; i < e.names.size(); ++i) {
+      if (i > 0) out += e.separator;
+      out += e.names[i];
+    }
+    out += '\n';
+  }
+  return out;
+}
+
+HostsFile hosts_file_for(const model::Pod& pod, const model::ClusterConfig& config) {
+  HostsFile hosts;
+  hosts.entries.push_back({"127.0.0.1", {"localhost"}, '\t', ""});
+  hosts.entries.push_back({"::1", {"localhost", "ip6-localhost", "ip6-loopback"}, ' ', ""});
+  const model::PodSpec empty_spec;
+  const model::PodSpec& spec = pod.spec ? *pod.spec : empty_spec;
+  if (spec.host_network) return hosts;  // the node's own file; podhop keeps its localhost lines
+  hosts.header = "# Kubernetes-managed hosts file.\n";
+  hosts.entries.push_back({"fe00::0", {"ip6-localnet"}, '\t', ""});
+  hosts.entries.push_back({"fe00::0", {"ip6-mcastprefix"}, '\t', ""});
+  hosts.entries.push_back({"fe00::1", {"ip6-allnodes"}, '\t', ""});
+  hosts.entries.push_back({"fe00::2", {"ip6-allrouters"}, '\t', ""});
+  std::string hostname = spec.hostname.empty() ? pod.meta.name : spec.hostname;
+  if (hostname.size() > 63) hostname.resize(63);
+  if (!pod.status.pod_ip.empty()) {
+    if (!spec.subdomain.empty()) {
+      std::string fqdn = fmt::format("{}.{}.{}.svc.{}", hostname, spec.subdomain,
+                                     pod.meta.namespace_, trim_dot(config.cluster_domain));
+      hosts.entries.push_back({pod.status.pod_ip.str(), {fqdn, hostname}, '\t', ""});
+    } else {
+      hosts.entries.push_back({pod.status.pod_ip.str(), {hostname}, '\t', ""});
+    }
+  }
+  bool first = true;
+  for (const auto& alias : spec.host_aliases) {
+    hosts.entries.push_back(
+        {alias.ip, alias.hostnames, '\t', first ? "\n# Entries added by HostAliases.\n" : ""});
+    first = false;
+  }
+  return hosts;
+}
+
+// ---------------------------------------------------------------------------------------
+// The search walk
+
+std::string follow_cnames(std::string_view name, const DnsAnswer& answer,
+                          std::vector<core::Ipv4>* addresses) {
+  std::string current(name);
+  // Each CNAME moves the name one step; a chain longer than the answer is a loop.
+  for (std::size_t step = 0; step <= answer.answer.size(); ++step) {
+    auto it = std::find_if(answer.answer.begin(), answer.answer.end(), [&](const DnsRecord& r) {
+      return r.type == DnsType::CNAME && dns_name_equal(r.name, current);
+    });
+    if (it == answer.answer.end()) break;
+    current = it->data;
+  }
+  if (addresses != nullptr) {
+    for (const auto& r : answer.answer) {
+      if (r.type == DnsType::A && dns_name_equal(r.name, current)) addresses->push_back(r.ip);
+    }
+  }
+  return current;
+}
+
+SearchWalk::SearchWalk(std::string_view name, const ResolvConf& conf, const HostsFile* hosts) {
+  send_aaaa_ = !conf.no_aaaa();
+  if (name.empty()) {
+    done_ = true;
+    return;
+  }
+  // getaddrinfo answers numeric hosts itself, and reads /etc/hosts before DNS.
+  if (auto ip = core::Ipv4::parse(name)) {
+    result_ = {.ok = true, .address = *ip, .addresses = {*ip}, .canonical_name = std::string(name)};
+    result_.literal = true;
+    done_ = true;
+    return;
+  }
+  if (hosts != nullptr) {
+    if (auto ip = hosts->lookup(name)) {
+      result_ = {
+          .ok = true, .address = *ip, .addresses = {*ip}, .canonical_name = std::string(name)};
+      result_.from_hosts = true;
+      done_ = true;
+      return;
+    }
+  }
+
+  const bool trailing_dot = name.back() == '.';
+  const auto dots = static_cast<int>(std::count(name.begin(), name.end(), '.'));
+  const std::string as_is = trailing_dot ? std::string(name) : std::string(name) + ".";
+  if (trailing_dot) {
+    // An absolute name is queried exactly as written, and only that.
+    candidates_.push_back(as_is);
+    return;
+  }
+  bool tried_as_is = false;
+  if (dots >= conf.ndots) {
+    candidates_.push_back(as_is);
+    tried_as_is = true;
+  }
+  bool root_on_list = false;
+  search_begin_ = candidates_.size();
+  for (const auto& domain : conf.searches) {
+    std::string d = trim_dot(domain);
+    if (d.empty()) {
+      // "search ." means the root: the name itself, in the list's order.
+      root_on_list = true;
+      candidates_.push_back(as_is);
+      continue;
+    }
+    candidates_.push_back(fmt::format("{}.{}.", name, d));
+  }
+  search_end_ = candidates_.size();
+  if (!tried_as_is && !root_on_list) candidates_.push_back(as_is);
+  // The same name twice (a search domain equal to the root) is sent twice by glibc too.
+  if (candidates_.empty()) done_ = true;
+}
+
+std::optional<DnsQuery> SearchWalk::next_query() {
+  if (done_ || candidate_ >= candidates_.size()) return std::nullopt;
+  awaiting_answer_ = true;
+  return DnsQuery{candidates_[candidate_], type_index_ == 0 ? DnsType::A : DnsType::AAAA};
+}
+
+void SearchWalk::on_answer(const DnsAnswer& answer) {
+  if (done_ || !awaiting_answer_) return;
+  awaiting_answer_ = false;
+  result_.queries.push_back(
+      {candidates_[candidate_], type_index_ == 0 ? DnsType::A : DnsType::AAAA});
+  result_.answers.push_back(answer);
+  if (type_index_ == 0) {
+    a_answer_ = answer;
+    if (send_aaaa_) {
+      type_index_ = 1;
+      return;
+    }
+  }
+  finish_candidate();
+}
+
+void SearchWalk::finish_candidate() {
+  // The answers of this candidate: the A answer and, unless no-aaaa, the AAAA answer.
+  const DnsAnswer& a = *a_answer_;
+  const DnsAnswer* aaaa = type_index_ == 1 ? &result_.answers.back() : nullptr;
+  auto has_records = [](const DnsAnswer* x) {
+    return x != nullptr && x->rcode == Rcode::NOERROR && !x->answer.empty();
+  };
+  if (has_records(&a) || has_records(aaaa)) {
+    // glibc counts the candidate as answered when either reply has records; the walk
+    // stops here whether or not there is an IPv4 address.
+    std::vector<core::Ipv4> addrs;
+    std::string canonical = follow_cnames(candidates_[candidate_], a, &addrs);
+    result_.ok = !addrs.empty();
+    if (result_.ok) {
+      result_.address = addrs.front();
+      result_.addresses = std::move(addrs);
+      result_.canonical_name = std::move(canonical);
+    }
+    done_ = true;
+    return;
+  }
+  // Which failure glibc sees: the A reply's rcode, or the AAAA reply's when A was NOERROR.
+  Rcode rcode = a.rcode == Rcode::NOERROR && aaaa != nullptr ? aaaa->rcode : a.rcode;
+  ++candidate_;
+  type_index_ = 0;
+  a_answer_.reset();
+  if (rcode == Rcode::REFUSED && candidate_ > search_begin_ && candidate_ <= search_end_) {
+    // Any error other than NXDOMAIN, NODATA or SERVFAIL ends the search list; the name
+    // as-is is still tried last when it has not been (it is then at search_end_).
+    candidate_ = search_end_;
+  }
+  if (candidate_ >= candidates_.size()) done_ = true;
+}
+
+}  // namespace podhop::dataplane
