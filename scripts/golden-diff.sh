@@ -20,6 +20,7 @@ bin=${PODHOP_BIN:-}
 if [[ -z $bin ]]; then
   bin=$(ls -t "$repo"/build*/src/podhop 2>/dev/null | head -n1 || true)
 fi
+[[ -n $bin && -x $bin ]] && bin=$(cd "$(dirname "$bin")" && pwd)/$(basename "$bin")
 if [[ -z $bin || ! -x $bin ]]; then
   echo "no podhop binary found: build it (cmake --build build --target podhop) or set PODHOP_BIN" >&2
   exit 2
