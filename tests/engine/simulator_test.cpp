@@ -1,6 +1,10 @@
 #include <catch2/catch.hpp>
 
+#include <sys/wait.h>
+#include <unistd.h>
+
 #include <algorithm>
+#include <csignal>
 #include <cstdint>
 #include <string>
 #include <vector>
@@ -487,4 +491,60 @@ TEST_CASE("a reply cancels its timeout, as in the example of docs/engine.md", "[
   CHECK(c.replied_at == 150'000);
   CHECK(sim.now() == SimTime{1'000'000'000});
   CHECK(sim.executed() == 1);
+}
+
+namespace {
+
+// Runs f in a child process and returns what it wrote to stderr if it died of SIGABRT, or
+// "(no abort)" if it returned. PODHOP_CHECK failures are bugs that abort, so this is how they
+// are tested.
+template <typename F>
+std::string abort_message(F f) {
+  int fds[2];
+  REQUIRE(pipe(fds) == 0);
+  const pid_t pid = fork();
+  REQUIRE(pid >= 0);
+  if (pid == 0) {
+    close(fds[0]);
+    dup2(fds[1], 2);
+    f();
+    _exit(0);
+  }
+  close(fds[1]);
+  std::string out;
+  char buf[256];
+  for (ssize_t n; (n = read(fds[0], buf, sizeof buf)) > 0;)
+    out.append(buf, static_cast<std::size_t>(n));
+  close(fds[0]);
+  int status = 0;
+  waitpid(pid, &status, 0);
+  if (!(WIFSIGNALED(status) && WTERMSIG(status) == SIGABRT)) return "(no abort)";
+  return out;
+}
+
+}  // namespace
+
+TEST_CASE("time never goes backwards: scheduling in the past is a bug that aborts", "[engine]") {
+  const auto in_past = abort_message([] {
+    Simulator sim;
+    sim.run_until(SimTime{100});
+    sim.schedule_at(SimTime{99}, [] {});
+  });
+  CHECK_THAT(in_past, Catch::Contains("event scheduled in the past"));
+  const auto negative = abort_message([] {
+    Simulator sim;
+    sim.schedule_in(Duration{-1}, [] {});
+  });
+  CHECK_THAT(negative, Catch::Contains("negative delay"));
+  const auto limit_in_past = abort_message([] {
+    Simulator sim;
+    sim.run_until(SimTime{100});
+    sim.run_until(SimTime{50});
+  });
+  CHECK_THAT(limit_in_past, Catch::Contains("run_until with a limit in the past"));
+  // And the harness can tell a call that does not abort.
+  CHECK(abort_message([] {
+          Simulator sim;
+          sim.schedule_at(SimTime{0}, [] {});
+        }) == "(no abort)");
 }
