@@ -4,24 +4,83 @@
 //   podhop::Simulation sim({.seed = 1});
 //   auto report = sim.load({"examples/seed/manifests"});
 //   REQUIRE(report.ok());
-//   auto r = sim.exec("app1", "curl -s http://app1-svc:8888");
+//   auto r = sim.exec("app1", {"curl", "-s", "http://app1-svc:8888"});
+//   CHECK(r.stdout_text == "Hello world");
 //
-// A Simulation is a value: two can live side by side in one test.
+// A Simulation is a value: two can live side by side in one test. Its clock runs on: each
+// exec or curl starts at the simulated time the previous one ended.
 
 #include <cstdint>
+#include <functional>
 #include <istream>
+#include <map>
 #include <memory>
 #include <string>
+#include <string_view>
 #include <vector>
 
+#include "podhop/core/time.hpp"
+#include "podhop/dataplane/curl.hpp"
+#include "podhop/dataplane/request.hpp"
 #include "podhop/manifest/loader.hpp"
 #include "podhop/model/cluster_state.hpp"
+#include "podhop/trace/hop.hpp"
+#include "podhop/trace/result.hpp"
 
 namespace podhop {
+
+namespace dataplane {
+class Network;
+class Pipeline;
+struct Client;
+struct DnsExchangeResult;
+struct DnsQuery;
+}  // namespace dataplane
+namespace engine {
+class Simulator;
+}
 
 struct SimulationOptions {
   std::uint64_t seed = 1;
 };
+
+/// What a command run inside a pod printed, and how it ended.
+struct ExecResult {
+  int exit_code = 0;
+  std::string stdout_text;
+  std::string stderr_text;
+  /// One record per request the command made (curl: one per transfer, redirects
+  /// included; nslookup and dig: one holding their DNS queries).
+  std::vector<trace::RequestRecord> requests;
+  /// Every hop of every request, in the order they happened.
+  std::vector<trace::Hop> hops;
+};
+
+/// A command to run in a pod, as `kubectl exec POD [-n NS] [-c CONTAINER] -- ARGV...`.
+struct ExecRequest {
+  std::string pod;
+  std::string namespace_ = "default";
+  std::string container;  // empty: the first container
+  std::vector<std::string> argv;
+  /// Receives every hop as it happens (the CLI's log lines); optional.
+  trace::HopSink* sink = nullptr;
+};
+
+class Simulation;
+
+/// What a program run by exec sees: the pod, its container, its arguments, and the
+/// simulation to send packets through.
+struct ToolContext {
+  Simulation& sim;
+  const model::Pod& pod;
+  const model::Container& container;
+  const dataplane::Client& client;
+  std::vector<std::string> argv;  // argv[0] is the program
+  trace::HopSink* sink = nullptr;
+};
+
+/// A program exec can run, beyond the built-in ones (see Simulation::add_tool).
+using ExecTool = std::function<ExecResult(ToolContext&)>;
 
 class Simulation {
  public:
@@ -40,10 +99,52 @@ class Simulation {
   const model::ClusterState& state() const;
   std::uint64_t seed() const;
 
+  /// Runs a command in a pod of namespace "default", as `kubectl exec POD -- ARGV...`.
+  /// Built in: curl, cat (/etc/resolv.conf, /etc/hosts, /etc/hostname), env, hostname,
+  /// printenv, echo, true, false; nslookup and dig once their tool is added (add_tool).
+  /// An unknown pod gives kubectl's `Error from server (NotFound): pods "x" not found`
+  /// (exit 1); an unknown program the container runtime's "executable file not found in
+  /// $PATH" (exit 126).
+  ExecResult exec(std::string_view pod, const std::vector<std::string>& argv);
+  /// The same in another namespace.
+  ExecResult exec(std::string_view pod, std::string_view namespace_,
+                  const std::vector<std::string>& argv);
+  /// The general form: container, hop sink.
+  ExecResult exec(const ExecRequest& request);
+
+  /// `podhop curl`: curl's arguments (without "curl") run from a pod, a node or outside.
+  ExecResult curl(const std::vector<std::string>& curl_args, const dataplane::ClientRef& from,
+                  trace::HopSink* sink = nullptr);
+  /// The same with parsed options.
+  ExecResult curl(const dataplane::CurlOptions& options, const dataplane::ClientRef& from,
+                  trace::HopSink* sink = nullptr);
+
+  /// Makes `name` runnable by exec (the CLI adds nslookup and dig this way).
+  void add_tool(std::string name, ExecTool tool);
+
+  /// Sends one DNS query from `client` to `server`:53 through the simulated network, as
+  /// nslookup and dig do, and waits for the answer (or `timeout`).
+  dataplane::DnsExchangeResult dns_query(const dataplane::Client& client,
+                                         const dataplane::DnsQuery& query, core::Ipv4 server,
+                                         core::Duration timeout, trace::HopSink* sink = nullptr);
+
+  /// The simulated time now.
+  core::SimTime now() const;
+
+  /// The data plane underneath, for tests and the scenario engine.
+  dataplane::Network& network();
+  dataplane::Pipeline& pipeline();
+  engine::Simulator& simulator();
+
   struct Impl;
 
  private:
   std::unique_ptr<Impl> impl_;
 };
+
+/// Splits a command line the way a POSIX shell splits words: spaces separate, single and
+/// double quotes group, backslash escapes (for scenario files that write commands as one
+/// string).
+std::vector<std::string> split_command_line(std::string_view line);
 
 }  // namespace podhop

@@ -70,6 +70,20 @@ nlohmann::ordered_json to_json(const RequestRecord& r) {
   j["method"] = r.method;
   j["connected_to"] = r.connected_to ? nlohmann::ordered_json(r.connected_to->str())
                                      : nlohmann::ordered_json(nullptr);
+  j["remote"] =
+      r.remote ? nlohmann::ordered_json(r.remote->str()) : nlohmann::ordered_json(nullptr);
+  j["local"] = r.local ? nlohmann::ordered_json(r.local->str()) : nlohmann::ordered_json(nullptr);
+  auto& resolved = j["resolved"] = nlohmann::ordered_json::array();
+  for (const auto& ip : r.resolved) resolved.push_back(ip.str());
+  nlohmann::ordered_json timings;
+  auto put = [&](const char* key, const std::optional<core::Duration>& d) {
+    timings[key] = d ? nlohmann::ordered_json(d->ns) : nlohmann::ordered_json(nullptr);
+  };
+  put("namelookup_ns", r.time_namelookup);
+  put("connect_ns", r.time_connect);
+  put("starttransfer_ns", r.time_starttransfer);
+  j["timings"] = std::move(timings);
+  j["reused_connection"] = r.reused_connection;
   auto& headers = j["headers"] = nlohmann::ordered_json::array();
   for (const auto& [k, v] : r.headers) headers.push_back({k, v});
   j["error"] = r.error.empty() ? nlohmann::ordered_json(nullptr) : nlohmann::ordered_json(r.error);

@@ -65,6 +65,19 @@ struct RequestRecord {
   std::string method = "GET";
   /// The address the client connected to ("10.96.0.12:8888"), when it got that far.
   std::optional<Address> connected_to;
+  /// The address it tried (after name resolution), whether or not it connected.
+  std::optional<Address> remote;
+  /// The client's own address and ephemeral port for the connection.
+  std::optional<Address> local;
+  /// Every address the name resolved to, in the resolver's order.
+  std::vector<core::Ipv4> resolved;
+  /// Times since the start, as curl's -w reports them: name lookup done, TCP connected,
+  /// first response byte. Unset when the request did not get that far.
+  std::optional<core::Duration> time_namelookup;
+  std::optional<core::Duration> time_connect;
+  std::optional<core::Duration> time_starttransfer;
+  /// True when the request went out on a connection kept open by an earlier one.
+  bool reused_connection = false;
   /// The response headers, in the order the server sent them.
   std::vector<std::pair<std::string, std::string>> headers;
   /// What went wrong, in curl's words, when it went wrong ("Could not resolve host: x").

@@ -1,0 +1,145 @@
+#pragma once
+// The network of one cluster: what the data plane derives from the ClusterState once per
+// change (kube-proxy tables, the DNS zone and server, the apps of every pod, one kube-proxy
+// per node), where every address lives, and how long a packet takes between two places.
+//
+// Every question here is a hash lookup or an index: the pipeline asks them per packet.
+
+#include <cstdint>
+#include <memory>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <unordered_map>
+#include <vector>
+
+#include "podhop/controllers/dns_zone.hpp"
+#include "podhop/controllers/tables.hpp"
+#include "podhop/core/ip.hpp"
+#include "podhop/core/time.hpp"
+#include "podhop/dataplane/apps.hpp"
+#include "podhop/dataplane/dns.hpp"
+#include "podhop/dataplane/kube_proxy.hpp"
+#include "podhop/dataplane/request.hpp"
+#include "podhop/model/cluster_state.hpp"
+
+namespace podhop::dataplane {
+
+using controllers::kNoIndex;
+
+/// What kind of thing owns an address.
+enum class PlaceKind : std::uint8_t {
+  pod,              // a pod IP (hostNetwork pods share their node's IP: node)
+  node,             // a node's InternalIP
+  external_host,    // a host of the simulated internet (Cluster externalHosts)
+  upstream_dns,     // the nodes' upstream resolver (ClusterConfig::node_nameserver)
+  external_client,  // the client outside the cluster (issue 4 makes it a full peer)
+  nowhere,          // nobody: packets to it are lost
+};
+std::string_view to_string(PlaceKind k);
+
+/// Where an address lives.
+struct Place {
+  PlaceKind kind = PlaceKind::nowhere;
+  std::uint32_t node = kNoIndex;  // the node for pods and nodes
+  std::uint32_t pod = kNoIndex;   // slot in ClusterState::pods
+  std::uint32_t host = kNoIndex;  // index in ClusterConfig::external_hosts
+
+  /// Inside the cluster's network (a pod or a node).
+  bool in_cluster() const { return kind == PlaceKind::pod || kind == PlaceKind::node; }
+};
+
+/// A client resolved against the cluster: its address, node and resolver configuration.
+struct Client {
+  ClientKind kind = ClientKind::pod;
+  std::string name;  // "default/app1", "minikube", "external"
+  core::Ipv4 ip;
+  std::uint32_t node = kNoIndex;  // the node it runs on; kNoIndex for external clients
+  std::uint32_t pod = kNoIndex;   // slot in ClusterState::pods
+  std::string node_name;          // empty for external clients
+  /// What kube-proxy calls this source (pod IPs are in the cluster CIDR; hostNetwork pods
+  /// and nodes are the node itself).
+  SourceKind source_kind = SourceKind::pod;
+  std::shared_ptr<const ResolvConf> resolv_conf;
+  std::shared_ptr<const HostsFile> hosts;  // null for nodes and external clients
+};
+
+/// Why a client could not be found, in kubectl's words.
+struct ClientError {
+  std::string message;  // `pods "x" not found`, `nodes "x" not found`
+};
+
+/// The address of the simulated outside client (the host running minikube).
+inline constexpr std::string_view kExternalClientIp = "192.168.49.1";
+
+/// The derived data plane of a cluster. Not copyable or movable: stages keep pointers into
+/// it. Call rebuild() after every change of the state.
+class Network {
+ public:
+  /// Builds everything from a reconciled state. `state` must outlive the Network.
+  Network(const model::ClusterState& state, std::uint64_t seed);
+  Network(const Network&) = delete;
+  Network& operator=(const Network&) = delete;
+
+  /// Rebuilds the derived tables from `state` (which must outlive the Network). Kube-proxy
+  /// state (conntrack, affinity) carries over to nodes that still exist.
+  void rebuild(const model::ClusterState& state);
+
+  const model::ClusterState& state() const { return *state_; }
+  const model::ClusterConfig& config() const { return state_->config; }
+  const controllers::ServiceTables& tables() const { return tables_; }
+  const controllers::DnsZone& zone() const { return *zone_; }
+  const DnsServer& dns_server() const { return *dns_; }
+  const UpstreamResolver& upstream() const { return *upstream_; }
+  const AppCatalog& apps() const { return apps_; }
+  /// The kube-proxy of node slot `node`.
+  KubeProxy& proxy(std::uint32_t node) { return *proxies_[node]; }
+  std::size_t node_count() const { return proxies_.size(); }
+  const std::string& node_name(std::uint32_t node) const;
+  core::Ipv4 node_ip(std::uint32_t node) const;
+
+  /// Who owns `ip`.
+  Place locate(core::Ipv4 ip) const;
+  /// One-way latency of a packet from a place on `from_node` (kNoIndex: outside the
+  /// cluster) to `to`: same node, cross node, or the external latency when either end is
+  /// outside the cluster.
+  core::Duration latency(std::uint32_t from_node, const Place& to) const;
+  /// One-way latency between two nodes (kNoIndex: outside).
+  core::Duration latency(std::uint32_t from_node, std::uint32_t to_node) const;
+  /// "same node minikube", "minikube -> node-b", "minikube -> the simulated internet".
+  std::string describe_path(std::uint32_t from_node, std::uint32_t to_node) const;
+
+  /// The pod's name as "namespace/name".
+  std::string pod_name(std::uint32_t pod) const;
+
+  /// Resolves a client. Pods must exist and have an IP, nodes must exist.
+  std::optional<Client> client(const ClientRef& ref, ClientError* error = nullptr) const;
+  /// The client a pod's app uses when it forwards (cached per pod).
+  std::optional<Client> pod_client(std::uint32_t pod) const;
+
+  /// Next ephemeral port for a source address: 40001, 40002... per address, so traces read
+  /// the same on every run.
+  std::uint16_t ephemeral_port(core::Ipv4 source);
+
+ private:
+  void build(const model::ClusterState& state);
+
+  const model::ClusterState* state_ = nullptr;
+  std::uint64_t seed_ = 1;
+  controllers::ServiceTables tables_;
+  std::unique_ptr<controllers::DnsZone> zone_;
+  std::unique_ptr<DnsServer> dns_;
+  std::unique_ptr<UpstreamResolver> upstream_;
+  AppCatalog apps_;
+  std::vector<std::unique_ptr<KubeProxy>> proxies_;
+  std::unordered_map<std::string, std::uint32_t> proxy_by_node_name_;  // lookups only
+  std::unordered_map<core::Ipv4, std::uint32_t> external_hosts_;       // ip -> index
+  core::Ipv4 external_client_ip_;
+  // Per pod slot, its resolver files, filled on first use (lookups only).
+  mutable std::vector<std::shared_ptr<const ResolvConf>> resolv_cache_;
+  mutable std::vector<std::shared_ptr<const HostsFile>> hosts_cache_;
+  std::shared_ptr<const ResolvConf> node_resolv_;
+  std::unordered_map<core::Ipv4, std::uint16_t> next_port_;  // lookups only
+};
+
+}  // namespace podhop::dataplane

@@ -1,0 +1,160 @@
+#pragma once
+// The request pipeline on the discrete-event engine.
+//
+// A request is a compact state object in a slot table, advanced by engine events that carry
+// only (pipeline, request id). Each event runs one step: a DNS query leaves the client, a
+// kube-proxy decides, a packet crosses a link, CoreDNS answers, a SYN reaches a pod, an app
+// answers or forwards... Every step asks a stage (ResolvConf/SearchWalk, DnsServer,
+// KubeProxy, AppCatalog/handle) and turns its answer into a trace::Hop; stages never log.
+// Latency is applied by scheduling the next step later. docs/life-of-a-request.md walks one
+// request through all of it.
+//
+// Everything is simulated time on one Simulator: the same inputs and seed give the same
+// hops, byte for byte.
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <unordered_map>
+#include <vector>
+
+#include "podhop/core/time.hpp"
+#include "podhop/dataplane/dns.hpp"
+#include "podhop/dataplane/network.hpp"
+#include "podhop/dataplane/request.hpp"
+#include "podhop/engine/simulator.hpp"
+#include "podhop/trace/hop.hpp"
+#include "podhop/trace/result.hpp"
+
+namespace podhop::dataplane {
+
+/// Names a request: (generation << 32) | slot. 0 names none.
+using RequestId = std::uint64_t;
+
+/// The kernel gives up on a SYN nobody answers after tcp_syn_retries=6 retransmissions:
+/// 1+2+4+8+16+32+64 s.
+inline constexpr core::Duration kSynGiveUp = core::Duration::seconds(127);
+/// curl's own connect timeout when --connect-timeout is not given (DEFAULT_CONNECT_TIMEOUT).
+inline constexpr core::Duration kCurlDefaultConnectTimeout = core::Duration::seconds(300);
+
+/// Receives every top-level request when it completes. The record is moved to the
+/// observer and the request forgotten.
+class RequestObserver {
+ public:
+  virtual ~RequestObserver() = default;
+  virtual void on_complete(RequestId id, trace::RequestRecord record) = 0;
+};
+
+/// One DNS query sent on its own (nslookup, dig) and what came back.
+struct DnsExchangeResult {
+  bool answered = false;
+  DnsAnswer answer;
+  core::Duration rtt;
+  /// When nothing came back: "timed out" or "connection refused".
+  std::string error;
+  /// Who answered: "kube-system/coredns-...", "192.168.49.1".
+  std::string server;
+  std::vector<trace::Hop> hops;
+};
+
+/// Runs requests through the cluster's network on a simulator.
+class Pipeline {
+ public:
+  /// `sim` and `net` must outlive the pipeline.
+  Pipeline(engine::Simulator& sim, Network& net);
+  ~Pipeline();
+  Pipeline(const Pipeline&) = delete;
+  Pipeline& operator=(const Pipeline&) = delete;
+
+  /// Starts an HTTP request from `client` now. `sink`, when given, receives every hop as
+  /// it happens (including the hops of requests the apps forward); it must outlive the
+  /// request.
+  RequestId start(const Client& client, RequestSpec spec, trace::HopSink* sink = nullptr);
+  /// True once the request has completed (or when the id names nothing).
+  bool done(RequestId id) const;
+  /// The record of a completed top-level request; the id is forgotten afterwards.
+  trace::RequestRecord take(RequestId id);
+  /// Starts a request and runs the simulator until it completes.
+  trace::RequestRecord run(const Client& client, RequestSpec spec, trace::HopSink* sink = nullptr);
+
+  /// Sends one DNS query from `client` to `server`:53/UDP and runs the simulator until the
+  /// answer is back or `timeout` passed (then error "timed out").
+  DnsExchangeResult run_dns_query(const Client& client, const DnsQuery& query, core::Ipv4 server,
+                                  core::Duration timeout, trace::HopSink* sink = nullptr);
+
+  /// With an observer, completed top-level requests go to it instead of waiting for take().
+  void set_observer(RequestObserver* observer) { observer_ = observer; }
+  /// Requests started and not yet completed (forwarded ones included).
+  std::size_t in_flight() const { return in_flight_; }
+  /// Connections kept open for reuse (keep_alive).
+  std::size_t open_connections() const { return kept_.size(); }
+  /// Forgets every kept-alive connection (after a cluster change, or between scenarios).
+  void close_connections();
+
+  struct Request;  // the state of one request (pipeline.cpp)
+
+ private:
+  struct StepEvent;
+  struct ConnectTimerEvent;
+  struct MaxTimerEvent;
+
+  Request* get(RequestId id);
+  const Request* get(RequestId id) const;
+  RequestId allocate();
+  void release(RequestId id);
+
+  RequestId start_request(const Client& client, RequestSpec spec, trace::HopSink* sink,
+                          RequestId parent, int depth);
+  void begin(RequestId id);
+  void on_step(RequestId id);
+  void on_timer(RequestId id, bool max_time);
+  void schedule(Request& r, RequestId id, core::Duration delay);
+
+  // DNS
+  void begin_lookup(Request& r, RequestId id);
+  void dns_send(Request& r, RequestId id);
+  void dns_at_server(Request& r, RequestId id);
+  void dns_answers_leave(Request& r, RequestId id);
+  void dns_reply(Request& r, RequestId id);
+  void dns_unreachable(Request& r, RequestId id, bool refused);
+  void lookup_done(Request& r, RequestId id);
+
+  // TCP and HTTP
+  void connect(Request& r, RequestId id);
+  void syn_arrive(Request& r, RequestId id);
+  void connected(Request& r, RequestId id);
+  void request_arrive(Request& r, RequestId id);
+  void child_done(RequestId parent, trace::RequestRecord child);
+  void respond(Request& r, RequestId id);
+  void response_arrive(Request& r, RequestId id);
+
+  void hop(Request& r, std::string_view stage, std::uint32_t node, trace::Address from,
+           trace::Address to, std::string detail);
+  void finish(Request& r, RequestId id, trace::Outcome outcome, int exit_code, std::string error);
+  void fail_connect(Request& r, RequestId id, bool refused, bool kernel_gave_up);
+
+  engine::Simulator* sim_;
+  Network* net_;
+  RequestObserver* observer_ = nullptr;
+  std::vector<Request> requests_;
+  std::vector<std::uint32_t> free_;
+  std::size_t in_flight_ = 0;
+
+  // Kept-alive connections: (client ip, destination ip, port) -> the client's source port.
+  // The node's conntrack keeps the endpoint of that tuple. Lookups only.
+  struct KeptKey {
+    core::Ipv4 client;
+    core::Ipv4 dst;
+    std::uint16_t port = 0;
+    bool operator==(const KeptKey&) const = default;
+  };
+  struct KeptKeyHash {
+    std::size_t operator()(const KeptKey& k) const noexcept {
+      return (std::size_t{k.client.value} * 0x9E3779B97F4A7C15ULL) ^
+             (std::size_t{k.dst.value} << 16) ^ k.port;
+    }
+  };
+  std::unordered_map<KeptKey, std::uint16_t, KeptKeyHash> kept_;
+};
+
+}  // namespace podhop::dataplane

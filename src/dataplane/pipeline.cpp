@@ -1,0 +1,1263 @@
+#include "podhop/dataplane/pipeline.hpp"
+
+#include <algorithm>
+#include <cctype>
+
+#include <fmt/format.h>
+
+#include "podhop/core/check.hpp"
+#include "podhop/dataplane/external_web.hpp"
+
+namespace podhop::dataplane {
+
+using core::Duration;
+using core::Ipv4;
+using core::SimTime;
+using trace::Address;
+using trace::Outcome;
+
+namespace {
+
+/// What the next event of a request does. Each request has at most one step pending;
+/// timers are separate events.
+enum class Phase : std::uint8_t {
+  idle,
+  dns_to_server,       // a query is on its way to the DNS server
+  dns_forwarded,       // the server is waiting for the simulated internet
+  dns_to_client,       // its answer is on its way back
+  dns_lost,            // nothing will answer: the resolver's timeout is running
+  dns_refused,         // ICMP port unreachable is on its way back
+  syn_to_target,       // the SYN is on its way
+  synack_to_client,    // the SYN-ACK is on its way back
+  rst_to_client,       // a RST is on its way back
+  syn_lost,            // nothing will answer the SYN: the kernel's retries are running
+  tls_to_client,       // the server's answer to the ClientHello is on its way back
+  request_to_target,   // the HTTP request is on its way
+  app_working,         // the app is preparing its answer
+  waiting_child,       // the app forwarded; its request is running
+  response_to_client,  // the HTTP response is on its way back
+  done,
+};
+
+std::string lower(std::string_view s) {
+  std::string out(s);
+  for (char& c : out) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  return out;
+}
+
+bool iequals(std::string_view a, std::string_view b) {
+  return a.size() == b.size() && std::equal(a.begin(), a.end(), b.begin(), [](char x, char y) {
+           return std::tolower(static_cast<unsigned char>(x)) ==
+                  std::tolower(static_cast<unsigned char>(y));
+         });
+}
+
+std::int64_t millis(Duration d) {
+  return d.ns / 1'000'000;
+}
+
+// glibc's resolver options: timeout:N (default 5 s) and attempts:N (default 2).
+Duration resolver_give_up(const ResolvConf& conf) {
+  std::int64_t timeout = 5;
+  std::int64_t attempts = 2;
+  for (const auto& o : conf.options) {
+    if (o.rfind("timeout:", 0) == 0) timeout = std::max<std::int64_t>(1, std::atoll(o.c_str() + 8));
+    if (o.rfind("attempts:", 0) == 0)
+      attempts = std::max<std::int64_t>(1, std::atoll(o.c_str() + 9));
+  }
+  return Duration::seconds(timeout * attempts);
+}
+
+std::string answer_summary(const DnsQuery& q, const DnsAnswer& a) {
+  std::string head = fmt::format("{} {}", to_string(q.type), q.name);
+  std::string what;
+  if (a.rcode != Rcode::NOERROR) {
+    what = std::string(to_string(a.rcode));
+  } else if (a.answer.empty()) {
+    what = "NOERROR, no records (NODATA)";
+  } else {
+    what = fmt::format("NOERROR {}", fmt::join(a.answer_data(), ", "));
+  }
+  if (a.detail.empty()) return fmt::format("{}: {}", head, what);
+  return fmt::format("{}: {} ({})", head, what, a.detail);
+}
+
+// True when answering needed the nodes' upstream resolver: a forwarded name, or an
+// ExternalName whose target lies outside the cluster domain.
+bool went_upstream(const DnsAnswer& a, std::string_view cluster_domain) {
+  if (a.source == "upstream") return true;
+  for (const auto& rr : a.answer) {
+    if (rr.type != DnsType::CNAME) continue;
+    std::string target = lower(rr.data);
+    std::string domain = lower(cluster_domain);
+    if (!domain.empty() && domain.back() != '.') domain += '.';
+    if (target.size() < domain.size() ||
+        target.compare(target.size() - domain.size(), domain.size(), domain) != 0)
+      return true;
+  }
+  return false;
+}
+
+// One line for a kube-proxy verdict: the Service port, what was done and why, and the
+// iptables rule that did it.
+std::string verdict_text(const Network& net, const Verdict& v) {
+  std::string service =
+      v.service_port != kNoIndex ? net.tables().port(v.service_port).name_str + " " : std::string();
+  std::string action;
+  switch (v.kind) {
+    case VerdictKind::dnat:
+      action = "DNAT";
+      break;
+    case VerdictKind::reject:
+      action = "REJECT";
+      break;
+    case VerdictKind::drop:
+      action = "DROP";
+      break;
+    case VerdictKind::not_a_service:
+      action = "no rule";
+      break;
+  }
+  std::string out = fmt::format("{}{}: {}", service, action, v.why);
+  if (!v.rule.empty()) out += fmt::format(" [{}]", v.rule);
+  return out;
+}
+
+/// How deep forwarded requests may nest before podhop calls it a loop.
+constexpr int kMaxForwardDepth = 16;
+
+}  // namespace
+
+struct Pipeline::Request {
+  std::uint32_t generation = 0;
+  bool active = false;
+  Phase phase = Phase::idle;
+  Client client;
+  RequestSpec spec;
+  Url url;
+  RequestId parent = 0;
+  int depth = 0;
+  trace::HopSink* sink = nullptr;
+  SimTime start;
+  engine::EventId step_event;
+  engine::EventId connect_timer;
+  engine::EventId max_timer;
+
+  // --- DNS
+  bool dns_only = false;
+  std::optional<SearchWalk> walk;
+  DnsQuery single_query;  // dns_only: the one query to send
+  bool single_sent = false;
+  Ipv4 dns_server;
+  std::uint16_t dns_port = 0;
+  DnsQuery trip_q[2];
+  DnsAnswer trip_a[2];
+  int trip_n = 0;
+  SimTime trip_sent;
+  Place dns_place;
+  Ipv4 dns_endpoint;
+  std::uint32_t dns_entry_node = kNoIndex;
+  std::string dns_server_name;
+  bool dns_dnat = false;
+  bool resolving = false;
+  int dns_queries = 0;
+  DnsExchangeResult exchange;
+
+  // --- TCP
+  Ipv4 dst_ip;
+  std::uint16_t dst_port = 0;
+  std::uint16_t src_port = 0;
+  Ipv4 ep_ip;
+  std::uint16_t ep_port = 0;
+  Place target;
+  std::uint32_t entry_node = kNoIndex;
+  Ipv4 seen_src;
+  bool dnat = false;
+  bool connected = false;
+  bool reused = false;
+  SimTime connect_start;  // when the first SYN left: the kernel's retries count from here
+  std::string service;    // "default/app1-svc:8888" when a Service matched
+  ConnectionTuple tuple;
+
+  // --- HTTP
+  AppResponse response;
+  bool server_closed = false;
+  std::string raw;
+  std::string served_by;
+  int tls_code = 0;
+  std::string tls_error;
+
+  trace::RequestRecord record;
+};
+
+struct Pipeline::StepEvent {
+  Pipeline* p;
+  RequestId id;
+  void operator()() const { p->on_step(id); }
+};
+struct Pipeline::ConnectTimerEvent {
+  Pipeline* p;
+  RequestId id;
+  void operator()() const { p->on_timer(id, false); }
+};
+struct Pipeline::MaxTimerEvent {
+  Pipeline* p;
+  RequestId id;
+  void operator()() const { p->on_timer(id, true); }
+};
+
+Pipeline::Pipeline(engine::Simulator& sim, Network& net) : sim_(&sim), net_(&net) {}
+Pipeline::~Pipeline() = default;
+
+// ---------------------------------------------------------------------------------------
+// Slots
+
+Pipeline::Request* Pipeline::get(RequestId id) {
+  if (id == 0) return nullptr;
+  auto slot = static_cast<std::uint32_t>(id & 0xFFFFFFFFu);
+  auto gen = static_cast<std::uint32_t>(id >> 32);
+  if (slot >= requests_.size()) return nullptr;
+  Request& r = requests_[slot];
+  return r.active && r.generation == gen ? &r : nullptr;
+}
+
+const Pipeline::Request* Pipeline::get(RequestId id) const {
+  return const_cast<Pipeline*>(this)->get(id);
+}
+
+RequestId Pipeline::allocate() {
+  std::uint32_t slot;
+  if (!free_.empty()) {
+    slot = free_.back();
+    free_.pop_back();
+  } else {
+    slot = static_cast<std::uint32_t>(requests_.size());
+    requests_.emplace_back();
+  }
+  Request& r = requests_[slot];
+  std::uint32_t gen = r.generation + 1;
+  if (gen == 0) gen = 1;  // generation 0 never names a live request
+  r = Request{};
+  r.generation = gen;
+  r.active = true;
+  return (RequestId{gen} << 32) | slot;
+}
+
+void Pipeline::release(RequestId id) {
+  Request* r = get(id);
+  if (!r) return;
+  std::uint32_t gen = r->generation;
+  *r = Request{};
+  r->generation = gen;
+  free_.push_back(static_cast<std::uint32_t>(id & 0xFFFFFFFFu));
+}
+
+bool Pipeline::done(RequestId id) const {
+  const Request* r = get(id);
+  return r == nullptr || r->phase == Phase::done;
+}
+
+trace::RequestRecord Pipeline::take(RequestId id) {
+  Request* r = get(id);
+  PODHOP_CHECK(r != nullptr && r->phase == Phase::done, "take() of a request that is not done");
+  trace::RequestRecord out = std::move(r->record);
+  release(id);
+  return out;
+}
+
+void Pipeline::close_connections() {
+  kept_.clear();
+}
+
+// ---------------------------------------------------------------------------------------
+// Starting
+
+RequestId Pipeline::start(const Client& client, RequestSpec spec, trace::HopSink* sink) {
+  return start_request(client, std::move(spec), sink, 0, 0);
+}
+
+trace::RequestRecord Pipeline::run(const Client& client, RequestSpec spec, trace::HopSink* sink) {
+  RequestId id = start(client, std::move(spec), sink);
+  while (!done(id) && sim_->step()) {
+  }
+  PODHOP_CHECK(done(id), "the simulation ran out of events before the request completed");
+  return take(id);
+}
+
+RequestId Pipeline::start_request(const Client& client, RequestSpec spec, trace::HopSink* sink,
+                                  RequestId parent, int depth) {
+  RequestId id = allocate();
+  Request& r = *get(id);
+  r.client = client;
+  r.spec = std::move(spec);
+  r.parent = parent;
+  r.depth = depth;
+  r.sink = sink;
+  r.start = sim_->now();
+  r.record.url = r.spec.url;
+  r.record.method = r.spec.method;
+  r.record.client = {std::string(to_string(client.kind)), client.name, client.ip, client.node_name};
+  ++in_flight_;
+  begin(id);
+  return id;
+}
+
+DnsExchangeResult Pipeline::run_dns_query(const Client& client, const DnsQuery& query, Ipv4 server,
+                                          Duration timeout, trace::HopSink* sink) {
+  RequestId id = allocate();
+  {
+    Request& r = *get(id);
+    r.client = client;
+    r.sink = sink;
+    r.start = sim_->now();
+    r.dns_only = true;
+    r.single_query = query;
+    r.dns_server = server;
+    r.resolving = true;
+    r.spec.connect_timeout = timeout;
+    r.record.client = {std::string(to_string(client.kind)), client.name, client.ip,
+                       client.node_name};
+    r.dns_port = net_->ephemeral_port(client.ip);
+    r.connect_timer = sim_->schedule_in(timeout, ConnectTimerEvent{this, id});
+    ++in_flight_;
+    dns_send(r, id);
+  }
+  while (!done(id) && sim_->step()) {
+  }
+  Request& r = *get(id);
+  DnsExchangeResult out = std::move(r.exchange);
+  out.hops = std::move(r.record.hops);
+  release(id);
+  return out;
+}
+
+void Pipeline::begin(RequestId id) {
+  Request& r = *get(id);
+  ParsedUrl parsed = parse_url(r.spec.url);
+  if (!parsed.ok()) {
+    finish(r, id, Outcome::dns_failure, parsed.error.curl_code, parsed.error.message);
+    return;
+  }
+  r.url = *parsed.url;
+  r.record.url = r.url.str();
+  r.dst_port = r.url.port;
+  Duration connect_limit = r.spec.connect_timeout.value_or(kCurlDefaultConnectTimeout);
+  r.connect_timer = sim_->schedule_in(connect_limit, ConnectTimerEvent{this, id});
+  if (r.spec.max_time) r.max_timer = sim_->schedule_in(*r.spec.max_time, MaxTimerEvent{this, id});
+  begin_lookup(r, id);
+}
+
+void Pipeline::schedule(Request& r, RequestId id, Duration delay) {
+  r.step_event = sim_->schedule_in(delay, StepEvent{this, id});
+}
+
+void Pipeline::hop(Request& r, std::string_view stage, std::uint32_t node, Address from, Address to,
+                   std::string detail) {
+  if (!r.spec.record_hops && !r.dns_only) return;
+  trace::Hop h;
+  h.t = sim_->now();
+  h.stage = std::string(stage);
+  h.node = node == kNoIndex ? std::string("external") : net_->node_name(node);
+  h.from = from;
+  h.to = to;
+  h.detail = std::move(detail);
+  h.depth = r.depth;
+  if (r.sink) r.sink->on_hop(h);
+  r.record.hops.push_back(std::move(h));
+}
+
+void Pipeline::on_step(RequestId id) {
+  Request* rp = get(id);
+  if (!rp) return;
+  Request& r = *rp;
+  r.step_event = {};
+  switch (r.phase) {
+    case Phase::dns_to_server:
+      dns_at_server(r, id);
+      break;
+    case Phase::dns_forwarded:
+      dns_answers_leave(r, id);
+      break;
+    case Phase::dns_to_client:
+      dns_reply(r, id);
+      break;
+    case Phase::dns_lost:
+      dns_unreachable(r, id, false);
+      break;
+    case Phase::dns_refused:
+      dns_unreachable(r, id, true);
+      break;
+    case Phase::syn_to_target:
+      syn_arrive(r, id);
+      break;
+    case Phase::synack_to_client:
+      connected(r, id);
+      break;
+    case Phase::rst_to_client:
+      fail_connect(r, id, true, false);
+      break;
+    case Phase::syn_lost:
+      fail_connect(r, id, false, true);
+      break;
+    case Phase::tls_to_client:
+      finish(r, id, Outcome::tls_error, r.tls_code, r.tls_error);
+      break;
+    case Phase::request_to_target:
+      request_arrive(r, id);
+      break;
+    case Phase::app_working:
+      respond(r, id);
+      break;
+    case Phase::response_to_client:
+      response_arrive(r, id);
+      break;
+    case Phase::idle:
+    case Phase::waiting_child:
+    case Phase::done:
+      break;
+  }
+}
+
+void Pipeline::on_timer(RequestId id, bool max_time) {
+  Request* rp = get(id);
+  if (!rp || rp->phase == Phase::done) return;
+  Request& r = *rp;
+  if (max_time)
+    r.max_timer = {};
+  else
+    r.connect_timer = {};
+  if (r.dns_only) {
+    r.exchange.error = "timed out";
+    hop(r, trace::stage::dns, r.client.node, {r.client.ip, r.dns_port}, {r.dns_server, 53},
+        fmt::format("no answer within {}", core::format_duration(sim_->now() - r.start)));
+    finish(r, id, Outcome::timeout, 28, "timed out");
+    return;
+  }
+  if (!max_time && r.connected) return;  // the connect timeout no longer applies
+  sim_->cancel(r.step_event);
+  r.step_event = {};
+  const std::int64_t elapsed = millis(sim_->now() - r.start);
+  if (r.resolving) {
+    hop(r, trace::stage::resolver, r.client.node, {r.client.ip, r.dns_port}, {r.dns_server, 53},
+        fmt::format("curl gave up resolving {} after {} ms ({})", r.url.host, elapsed,
+                    max_time ? "--max-time" : "--connect-timeout"));
+    finish(r, id, Outcome::timeout, 28,
+           fmt::format("Resolving timed out after {} milliseconds", elapsed));
+    return;
+  }
+  if (!r.connected) {
+    hop(r, trace::stage::tcp, r.client.node, {r.client.ip, r.src_port}, {r.dst_ip, r.dst_port},
+        fmt::format("no SYN-ACK: curl gave up connecting after {} ms ({})", elapsed,
+                    max_time ? "--max-time" : "--connect-timeout"));
+    finish(r, id, Outcome::timeout, 28,
+           fmt::format("Failed to connect to {} port {} after {} ms: Timeout was reached",
+                       r.url.host, r.dst_port, elapsed));
+    return;
+  }
+  hop(r, trace::stage::http, r.client.node, {r.client.ip, r.src_port}, {r.dst_ip, r.dst_port},
+      fmt::format("no response: curl gave up after {} ms (--max-time)", elapsed));
+  if (r.phase == Phase::waiting_child) {
+    // The forwarded request goes on; its result will find nobody waiting.
+  }
+  finish(r, id, Outcome::timeout, 28,
+         fmt::format("Operation timed out after {} milliseconds with 0 bytes received", elapsed));
+}
+
+// ---------------------------------------------------------------------------------------
+// Name resolution
+
+void Pipeline::begin_lookup(Request& r, RequestId id) {
+  const std::string& host = r.url.host;
+  // --resolve wins over everything, for its host and port only.
+  for (const auto& o : r.spec.resolve) {
+    if ((o.host == "*" || iequals(o.host, host)) && o.port == r.url.port) {
+      r.dst_ip = o.address;
+      hop(r, trace::stage::resolver, r.client.node, {r.client.ip, 0}, {o.address, r.url.port},
+          fmt::format("--resolve {}:{}:{}: no DNS", host, o.port, o.address.str()));
+      connect(r, id);
+      return;
+    }
+  }
+  if (auto ip = Ipv4::parse(host)) {
+    r.dst_ip = *ip;
+    connect(r, id);
+    return;
+  }
+  const ResolvConf* conf = r.client.resolv_conf.get();
+  PODHOP_CHECK(conf != nullptr, "a client without a resolver configuration");
+  r.walk.emplace(host, *conf, r.client.hosts.get());
+  const Resolution& res0 = r.walk->result();
+  if (res0.from_hosts) {
+    r.dst_ip = res0.address;
+    hop(r, trace::stage::resolver, r.client.node, {r.client.ip, 0}, {res0.address, r.url.port},
+        fmt::format("/etc/hosts: {} is {}", host, res0.address.str()));
+    connect(r, id);
+    return;
+  }
+  if (conf->nameservers.empty()) {
+    hop(r, trace::stage::resolver, r.client.node, {r.client.ip, 0}, {},
+        fmt::format("no nameserver in /etc/resolv.conf: {} cannot be resolved", host));
+    finish(r, id, Outcome::dns_failure, 6, fmt::format("Could not resolve host: {}", host));
+    return;
+  }
+  r.resolving = true;
+  r.dns_server = conf->nameservers.front();
+  // One UDP socket for the whole lookup (glibc keeps it for the A and AAAA of every
+  // candidate), so every query has the same 5-tuple and conntrack keeps one CoreDNS pod.
+  r.dns_port = net_->ephemeral_port(r.client.ip);
+  const auto& cands = r.walk->candidates();
+  const auto dots = std::count(host.begin(), host.end(), '.');
+  std::string why;
+  if (!host.empty() && host.back() == '.') {
+    why = "an absolute name: queried as written";
+  } else if (dots >= conf->ndots) {
+    why = fmt::format("{} dot{} >= ndots:{}: as written first, then the search list", dots,
+                      dots == 1 ? "" : "s", conf->ndots);
+  } else {
+    why = fmt::format("{} dot{} < ndots:{}: the search list first", dots, dots == 1 ? "" : "s",
+                      conf->ndots);
+  }
+  hop(r, trace::stage::resolver, r.client.node, {r.client.ip, r.dns_port}, {r.dns_server, 53},
+      fmt::format("getaddrinfo {} ({}): {} candidate{}, A{} each: {}", host, why, cands.size(),
+                  cands.size() == 1 ? "" : "s", conf->no_aaaa() ? "" : " and AAAA",
+                  fmt::join(cands, " ")));
+  dns_send(r, id);
+}
+
+void Pipeline::dns_send(Request& r, RequestId id) {
+  // The next query (and, as getaddrinfo sends them together on one socket, its AAAA twin).
+  r.trip_n = 0;
+  if (r.dns_only) {
+    if (r.single_sent) {
+      lookup_done(r, id);
+      return;
+    }
+    r.single_sent = true;
+    r.trip_q[0] = r.single_query;
+    r.trip_n = 1;
+  } else {
+    auto q = r.walk->next_query();
+    if (!q) {
+      lookup_done(r, id);
+      return;
+    }
+    r.trip_q[0] = *q;
+    r.trip_n = 1;
+    if (q->type == DnsType::A && !r.client.resolv_conf->no_aaaa()) {
+      r.trip_q[1] = DnsQuery{q->name, DnsType::AAAA};
+      r.trip_n = 2;
+    }
+  }
+  r.trip_sent = sim_->now();
+  const Address from{r.client.ip, r.dns_port};
+  const Address to{r.dns_server, 53};
+  std::string what = r.trip_n == 2
+                         ? fmt::format("A + AAAA {}", r.trip_q[0].name)
+                         : fmt::format("{} {}", to_string(r.trip_q[0].type), r.trip_q[0].name);
+  if (r.walk && r.walk->candidates().size() > 1) {
+    const auto& cands = r.walk->candidates();
+    auto pos = std::find(cands.begin(), cands.end(), r.trip_q[0].name) - cands.begin();
+    what += fmt::format(" (candidate {} of {})", pos + 1, cands.size());
+  }
+  hop(r, trace::stage::dns, r.client.node, from, to, fmt::format("query {}", what));
+
+  // The client node's kube-proxy sees the packet first (clients outside have none).
+  r.dns_entry_node = r.client.node;
+  r.dns_dnat = false;
+  Place place = net_->locate(r.dns_server);
+  Ipv4 endpoint = r.dns_server;
+  if (r.client.node != kNoIndex) {
+    NewConnection c;
+    c.source_ip = r.client.ip;
+    c.source_port = r.dns_port;
+    c.source_kind = r.client.source_kind;
+    c.dst_ip = r.dns_server;
+    c.dst_port = 53;
+    c.protocol = model::Protocol::UDP;
+    c.time = sim_->now();
+    c.explain = r.spec.record_hops || r.dns_only;
+    Verdict v = net_->proxy(r.client.node).route(c);
+    switch (v.kind) {
+      case VerdictKind::dnat: {
+        r.dns_dnat = true;
+        endpoint = v.endpoint_ip;
+        place = net_->locate(v.endpoint_ip);
+        hop(r, trace::stage::kube_proxy, r.client.node, from, to, verdict_text(*net_, v));
+        break;
+      }
+      case VerdictKind::not_a_service:
+        hop(r, trace::stage::kube_proxy, r.client.node, from, to, verdict_text(*net_, v));
+        break;
+      case VerdictKind::reject:
+        hop(r, trace::stage::kube_proxy, r.client.node, from, to, verdict_text(*net_, v));
+        r.phase = Phase::dns_refused;
+        schedule(r, id, Duration{});
+        return;
+      case VerdictKind::drop:
+        hop(r, trace::stage::kube_proxy, r.client.node, from, to, verdict_text(*net_, v));
+        r.phase = Phase::dns_lost;
+        schedule(r, id, resolver_give_up(*r.client.resolv_conf));
+        return;
+    }
+  }
+  r.dns_place = place;
+  r.dns_endpoint = endpoint;
+  if (place.kind != PlaceKind::pod && place.kind != PlaceKind::upstream_dns) {
+    hop(r, trace::stage::network, r.client.node, from, {endpoint, 53},
+        fmt::format("no DNS server at {}: the query is lost", endpoint.str()));
+    r.phase = Phase::dns_lost;
+    schedule(r, id, resolver_give_up(*r.client.resolv_conf));
+    return;
+  }
+  r.dns_server_name = place.kind == PlaceKind::pod ? net_->pod_name(place.pod) : endpoint.str();
+  Duration lat = net_->latency(r.client.node, place);
+  std::string path = place.kind == PlaceKind::pod ? net_->describe_path(r.client.node, place.node)
+                                                  : std::string("to the nodes' resolver");
+  hop(r, trace::stage::network, r.client.node, from, {endpoint, 53},
+      fmt::format("UDP to {} ({}:53), {}, {}", r.dns_server_name, endpoint.str(), path,
+                  core::format_duration(lat)));
+  r.phase = Phase::dns_to_server;
+  schedule(r, id, lat);
+}
+
+void Pipeline::dns_at_server(Request& r, RequestId id) {
+  const Place& place = r.dns_place;
+  const std::uint32_t server_node = place.kind == PlaceKind::pod ? place.node : kNoIndex;
+  const Address from{r.client.ip, r.dns_port};
+  const Address at{r.dns_endpoint, 53};
+  if (place.kind == PlaceKind::pod) {
+    const PodApps* apps = net_->apps().pod(place.pod);
+    if (!apps || !apps->listens(53, model::Protocol::UDP)) {
+      hop(r, trace::stage::dns, server_node, from, at,
+          fmt::format("nothing listens on 53/UDP in {} (it listens on {}): ICMP port "
+                      "unreachable",
+                      r.dns_server_name, apps ? apps->ports_text() : std::string("no ports")));
+      r.phase = Phase::dns_refused;
+      schedule(r, id, net_->latency(place.node, r.client.node));
+      return;
+    }
+  }
+  bool upstream = false;
+  for (int i = 0; i < r.trip_n; ++i) {
+    r.trip_a[i] = place.kind == PlaceKind::pod ? net_->dns_server().answer(r.trip_q[i])
+                                               : net_->upstream().answer(r.trip_q[i]);
+    upstream = upstream || went_upstream(r.trip_a[i], net_->config().cluster_domain);
+  }
+  // Answering from the simulated internet costs the recursion there and back; CoreDNS
+  // first reaches the nodes' resolver (`forward . /etc/resolv.conf`).
+  Duration extra{};
+  if (upstream) {
+    const auto& lat = net_->config().latency;
+    extra = lat.external * 2;
+    if (place.kind == PlaceKind::pod) {
+      extra = extra + lat.same_node * 2;
+      hop(r, trace::stage::dns, server_node, at, {net_->config().node_nameserver, 53},
+          fmt::format("{} forwards to the nodes' resolver {}:53 (forward . /etc/resolv.conf), "
+                      "which asks the simulated internet: {}",
+                      r.dns_server_name, net_->config().node_nameserver.str(),
+                      core::format_duration(extra)));
+    } else {
+      hop(r, trace::stage::dns, server_node, from, at,
+          fmt::format("the resolver asks the simulated internet: {}",
+                      core::format_duration(extra)));
+    }
+  }
+  if (extra.ns > 0) {
+    r.phase = Phase::dns_forwarded;
+    schedule(r, id, extra);
+    return;
+  }
+  dns_answers_leave(r, id);
+}
+
+void Pipeline::dns_answers_leave(Request& r, RequestId id) {
+  const Place& place = r.dns_place;
+  const std::uint32_t server_node = place.kind == PlaceKind::pod ? place.node : kNoIndex;
+  const Address from{r.client.ip, r.dns_port};
+  const Address at{r.dns_endpoint, 53};
+  for (int i = 0; i < r.trip_n; ++i)
+    hop(r, trace::stage::dns, server_node, from, at, answer_summary(r.trip_q[i], r.trip_a[i]));
+  const Duration back = place.kind == PlaceKind::pod ? net_->latency(place.node, r.client.node)
+                                                     : net_->config().latency.same_node;
+  std::string unnat = r.dns_dnat ? fmt::format(", un-DNAT {}:53 -> {}:53 (conntrack)",
+                                               r.dns_endpoint.str(), r.dns_server.str())
+                                 : std::string();
+  hop(r, trace::stage::network, server_node, at, from,
+      fmt::format("reply{}, {}", unnat, core::format_duration(back)));
+  r.phase = Phase::dns_to_client;
+  schedule(r, id, back);
+}
+
+void Pipeline::dns_reply(Request& r, RequestId id) {
+  for (int i = 0; i < r.trip_n; ++i) {
+    trace::DnsLookup l;
+    l.t = sim_->now();
+    l.name = r.trip_q[i].name;
+    l.type = std::string(to_string(r.trip_q[i].type));
+    l.rcode = std::string(to_string(r.trip_a[i].rcode));
+    l.answers = r.trip_a[i].answer_data();
+    l.server = r.dns_server_name;
+    r.record.dns.push_back(std::move(l));
+    ++r.dns_queries;
+  }
+  if (r.dns_only) {
+    r.exchange.answered = true;
+    r.exchange.answer = r.trip_a[0];
+    r.exchange.rtt = sim_->now() - r.start;
+    r.exchange.server = r.dns_server_name;
+    finish(r, id, Outcome::ok, 0, {});
+    return;
+  }
+  r.walk->on_answer(r.trip_a[0]);
+  if (r.trip_n == 2) {
+    auto next = r.walk->next_query();
+    if (next && next->type == DnsType::AAAA && next->name == r.trip_q[1].name)
+      r.walk->on_answer(r.trip_a[1]);
+  }
+  dns_send(r, id);
+}
+
+void Pipeline::dns_unreachable(Request& r, RequestId id, bool refused) {
+  const Address from{r.client.ip, r.dns_port};
+  const Address to{r.dns_server, 53};
+  if (r.dns_only) {
+    r.exchange.error = refused ? "connection refused" : "timed out";
+    hop(r, trace::stage::dns, r.client.node, to, from,
+        refused
+            ? std::string("ICMP port unreachable: connection refused")
+            : fmt::format("no answer within {}", core::format_duration(sim_->now() - r.trip_sent)));
+    finish(r, id, refused ? Outcome::connection_refused : Outcome::timeout, refused ? 7 : 28,
+           r.exchange.error);
+    return;
+  }
+  hop(r, trace::stage::resolver, r.client.node, to, from,
+      refused ? fmt::format("ICMP port unreachable from {}: getaddrinfo gives up on {}",
+                            r.dns_server.str(), r.url.host)
+              : fmt::format("no answer from {} within {} (timeout x attempts): getaddrinfo "
+                            "gives up on {}",
+                            r.dns_server.str(), core::format_duration(sim_->now() - r.trip_sent),
+                            r.url.host));
+  r.resolving = false;
+  finish(r, id, Outcome::dns_failure, 6, fmt::format("Could not resolve host: {}", r.url.host));
+}
+
+void Pipeline::lookup_done(Request& r, RequestId id) {
+  r.resolving = false;
+  if (r.dns_only) {
+    finish(r, id, Outcome::ok, 0, {});
+    return;
+  }
+  const Resolution& res = r.walk->result();
+  if (!res.ok) {
+    hop(r, trace::stage::resolver, r.client.node, {r.client.ip, r.dns_port}, {r.dns_server, 53},
+        fmt::format("{} did not resolve: every candidate was NXDOMAIN or NODATA ({} "
+                    "quer{})",
+                    r.url.host, r.dns_queries, r.dns_queries == 1 ? "y" : "ies"));
+    finish(r, id, Outcome::dns_failure, 6, fmt::format("Could not resolve host: {}", r.url.host));
+    return;
+  }
+  r.dst_ip = res.address;
+  r.record.resolved = res.addresses;
+  std::string via = dns_name_equal(res.canonical_name, r.trip_q[0].name)
+                        ? std::string()
+                        : fmt::format(" via {}", res.canonical_name);
+  hop(r, trace::stage::resolver, r.client.node, {r.client.ip, r.dns_port}, {r.dns_server, 53},
+      fmt::format("{} is {}{} ({} quer{}, {})", r.url.host, res.address.str(), via, r.dns_queries,
+                  r.dns_queries == 1 ? "y" : "ies", core::format_duration(sim_->now() - r.start)));
+  connect(r, id);
+}
+
+// ---------------------------------------------------------------------------------------
+// Connecting
+
+void Pipeline::connect(Request& r, RequestId id) {
+  r.resolving = false;
+  r.connect_start = sim_->now();
+  const Address to{r.dst_ip, r.dst_port};
+
+  // Keep-alive: an open connection to the same address carries the request; conntrack
+  // keeps its endpoint.
+  if (r.spec.reuse_connection) {
+    auto it = kept_.find(KeptKey{r.client.ip, r.dst_ip, r.dst_port});
+    if (it != kept_.end()) {
+      r.reused = true;
+      r.src_port = it->second;
+    }
+  }
+  if (!r.reused) r.src_port = net_->ephemeral_port(r.client.ip);
+  const Address from{r.client.ip, r.src_port};
+  r.record.time_namelookup = sim_->now() - r.start;
+  r.record.remote = to;
+  r.record.local = from;
+  r.record.reused_connection = r.reused;
+  if (r.record.resolved.empty()) r.record.resolved.push_back(r.dst_ip);
+  r.seen_src = r.client.ip;
+
+  // The first kube-proxy on the way: the client's node, or for a client outside the
+  // cluster the node it addresses (NodePorts).
+  Place addressed = net_->locate(r.dst_ip);
+  r.entry_node = r.client.node;
+  if (r.entry_node == kNoIndex && addressed.kind == PlaceKind::node) r.entry_node = addressed.node;
+
+  r.ep_ip = r.dst_ip;
+  r.ep_port = r.dst_port;
+  r.target = addressed;
+  if (r.entry_node != kNoIndex) {
+    NewConnection c;
+    c.source_ip = r.client.ip;
+    c.source_port = r.src_port;
+    c.source_kind = r.client.source_kind;
+    c.dst_ip = r.dst_ip;
+    c.dst_port = r.dst_port;
+    c.protocol = model::Protocol::TCP;
+    c.time = sim_->now();
+    c.explain = r.spec.record_hops;
+    r.tuple = c.tuple();
+    Verdict v = net_->proxy(r.entry_node).route(c);
+    if (v.service_port != kNoIndex) r.service = net_->tables().port(v.service_port).name_str;
+    switch (v.kind) {
+      case VerdictKind::dnat: {
+        r.dnat = true;
+        r.ep_ip = v.endpoint_ip;
+        r.ep_port = static_cast<std::uint16_t>(v.endpoint_port);
+        if (v.pod_slot != kNoIndex) {
+          r.target = Place{PlaceKind::pod, v.node_index, v.pod_slot, kNoIndex};
+          if (r.target.node == kNoIndex) r.target = net_->locate(v.endpoint_ip);
+        } else {
+          r.target = net_->locate(v.endpoint_ip);
+        }
+        if (v.masquerade) r.seen_src = v.snat_ip;
+        hop(r, trace::stage::kube_proxy, r.entry_node, from, to, verdict_text(*net_, v));
+        break;
+      }
+      case VerdictKind::not_a_service:
+        if (r.spec.record_hops)
+          hop(r, trace::stage::kube_proxy, r.entry_node, from, to, verdict_text(*net_, v));
+        break;
+      case VerdictKind::reject:
+        // The node itself answers with ICMP port unreachable: refused at once.
+        hop(r, trace::stage::kube_proxy, r.entry_node, from, to, verdict_text(*net_, v));
+        fail_connect(r, id, true, false);
+        return;
+      case VerdictKind::drop:
+        hop(r, trace::stage::kube_proxy, r.entry_node, from, to, verdict_text(*net_, v));
+        r.phase = Phase::syn_lost;
+        schedule(r, id, kSynGiveUp);
+        return;
+    }
+  }
+
+  if (r.reused) {
+    // No handshake: the request goes out on the established connection.
+    connected(r, id);
+    return;
+  }
+
+  // Leaving the cluster: the node masquerades pod traffic to its own address.
+  const bool leaves = r.client.node != kNoIndex && !r.target.in_cluster();
+  if (leaves && r.client.source_kind == SourceKind::pod) r.seen_src = net_->node_ip(r.client.node);
+
+  const Address ep{r.ep_ip, r.ep_port};
+  const Address src{r.seen_src, r.src_port};
+  switch (r.target.kind) {
+    case PlaceKind::pod:
+    case PlaceKind::node:
+    case PlaceKind::external_host:
+    case PlaceKind::upstream_dns:
+    case PlaceKind::external_client: {
+      std::uint32_t from_node = r.entry_node;
+      Duration lat = net_->latency(from_node, r.target);
+      std::string path;
+      if (r.target.kind == PlaceKind::external_host) {
+        path = from_node == kNoIndex
+                   ? std::string("to the simulated internet")
+                   : fmt::format("SNAT {} -> {} (node {}), to the simulated internet",
+                                 r.client.ip.str(), r.seen_src.str(), net_->node_name(from_node));
+      } else if (r.target.in_cluster()) {
+        path = net_->describe_path(from_node, r.target.node);
+      } else {
+        path = "outside the cluster";
+      }
+      hop(r, trace::stage::network, from_node, src, ep,
+          fmt::format("SYN, {}, {}", path, core::format_duration(lat)));
+      r.phase = Phase::syn_to_target;
+      schedule(r, id, lat);
+      return;
+    }
+    case PlaceKind::nowhere:
+      hop(r, trace::stage::network, r.entry_node, src, ep,
+          fmt::format("no host has {}: the SYN is lost, and every retransmission", r.ep_ip.str()));
+      r.phase = Phase::syn_lost;
+      schedule(r, id, kSynGiveUp);
+      return;
+  }
+}
+
+void Pipeline::syn_arrive(Request& r, RequestId id) {
+  const Address ep{r.ep_ip, r.ep_port};
+  const Address src{r.seen_src, r.src_port};
+  const std::uint32_t at_node = r.target.in_cluster() ? r.target.node : kNoIndex;
+  const Duration back = net_->latency(r.entry_node, r.target);
+  bool accepts = false;
+  std::string detail;
+  switch (r.target.kind) {
+    case PlaceKind::pod: {
+      const model::Pod& pod = net_->state().pods[r.target.pod];
+      const PodApps* apps = net_->apps().pod(r.target.pod);
+      const std::string name = net_->pod_name(r.target.pod);
+      if (pod.status.phase != model::PodPhase::Running) {
+        hop(r, trace::stage::tcp, at_node, src, ep,
+            fmt::format("{} is {}: nothing answers the SYN", name, to_string(pod.status.phase)));
+        r.phase = Phase::syn_lost;
+        schedule(r, id, kSynGiveUp - (sim_->now() - r.connect_start));
+        return;
+      }
+      const AppBehavior* app = apps ? apps->serving(r.ep_port) : nullptr;
+      if (!app) {
+        detail = fmt::format("RST: nothing listens on {}/TCP in {} (it listens on {})", r.ep_port,
+                             name, apps ? apps->ports_text() : std::string("no ports"));
+      } else {
+        accepts = true;
+        detail = fmt::format("SYN-ACK: {} accepts on {}/TCP (container {})", name, r.ep_port,
+                             app->container);
+      }
+      break;
+    }
+    case PlaceKind::external_host: {
+      const auto& host = net_->config().external_hosts[r.target.host];
+      accepts = r.ep_port == 80 || r.ep_port == 443;
+      detail = accepts ? fmt::format("SYN-ACK: {} accepts on port {}", host.name, r.ep_port)
+                       : fmt::format("RST: {} listens on 80 and 443 only", host.name);
+      break;
+    }
+    case PlaceKind::node:
+      detail = fmt::format("RST: no process listens on node {} port {}",
+                           net_->node_name(r.target.node), r.ep_port);
+      break;
+    default:
+      detail = fmt::format("RST: nothing listens on {} port {}", r.ep_ip.str(), r.ep_port);
+      break;
+  }
+  hop(r, trace::stage::tcp, at_node, src, ep, detail);
+  std::string unnat = r.dnat ? fmt::format(", un-DNAT {}:{} -> {}:{} (conntrack)", r.ep_ip.str(),
+                                           r.ep_port, r.dst_ip.str(), r.dst_port)
+                             : std::string();
+  hop(r, trace::stage::network, at_node, ep, src,
+      fmt::format("{}{}, {}", accepts ? "SYN-ACK" : "RST", unnat, core::format_duration(back)));
+  r.phase = accepts ? Phase::synack_to_client : Phase::rst_to_client;
+  schedule(r, id, back);
+}
+
+void Pipeline::connected(Request& r, RequestId id) {
+  r.connected = true;
+  sim_->cancel(r.connect_timer);
+  r.connect_timer = {};
+  r.record.connected_to = Address{r.dst_ip, r.dst_port};
+  r.record.time_connect = sim_->now() - r.start;
+  const Address from{r.client.ip, r.src_port};
+  const Address to{r.dst_ip, r.dst_port};
+  const std::uint32_t at_node = r.target.in_cluster() ? r.target.node : kNoIndex;
+  const Duration lat = net_->latency(r.entry_node, r.target);
+
+  if (r.url.scheme == "https") {
+    // TLS is the ingress controller's (issue 4); here only the simulated internet speaks it.
+    if (r.target.kind == PlaceKind::external_host) {
+      const auto& host = net_->config().external_hosts[r.target.host];
+      if (!r.spec.insecure && !iequals(host.name, r.url.host) &&
+          !iequals("www." + host.name, r.url.host)) {
+        r.tls_code = 60;
+        r.tls_error = fmt::format(
+            "SSL: no alternative certificate subject name matches target host name '{}'",
+            r.url.host);
+        hop(r, trace::stage::tcp, r.client.node, from, to,
+            fmt::format("TLS: {}'s certificate names {}, not {}", host.name, host.name,
+                        r.url.host));
+        r.phase = Phase::tls_to_client;
+        schedule(r, id, lat + lat);
+        return;
+      }
+    } else if (r.target.kind == PlaceKind::pod) {
+      r.tls_code = 35;
+      r.tls_error = "OpenSSL/3.0.13: error:0A00010B:SSL routines::wrong version number";
+      hop(r, trace::stage::tcp, r.client.node, from, to,
+          fmt::format("TLS ClientHello to {}, which speaks plain HTTP: it answers with an HTTP "
+                      "400, not a ServerHello",
+                      net_->pod_name(r.target.pod)));
+      r.phase = Phase::tls_to_client;
+      schedule(r, id, lat + lat);
+      return;
+    }
+  }
+
+  std::string ua = r.spec.user_agent.empty() ? std::string() : ", " + r.spec.user_agent;
+  hop(r, trace::stage::http, r.client.node, from, to,
+      fmt::format("{}{} {} HTTP/1.1 (Host: {}{})", r.reused ? "reused connection: " : "",
+                  r.spec.method, r.url.path, r.url.host_header(), ua));
+  const Address ep{r.ep_ip, r.ep_port};
+  const Address src{r.seen_src, r.src_port};
+  std::string nat = r.dnat ? fmt::format("DNAT {}:{} -> {}:{} (conntrack), ", r.dst_ip.str(),
+                                         r.dst_port, r.ep_ip.str(), r.ep_port)
+                           : std::string();
+  hop(r, trace::stage::network, r.entry_node, src, ep,
+      fmt::format("request, {}{}", nat, core::format_duration(lat)));
+  (void)at_node;
+  r.phase = Phase::request_to_target;
+  schedule(r, id, lat);
+}
+
+void Pipeline::fail_connect(Request& r, RequestId id, bool refused, bool kernel_gave_up) {
+  const std::int64_t elapsed = millis(sim_->now() - r.start);
+  if (refused) {
+    finish(r, id, Outcome::connection_refused, 7,
+           fmt::format("Failed to connect to {} port {} after {} ms: Couldn't connect to server",
+                       r.url.host, r.dst_port, elapsed));
+    return;
+  }
+  if (kernel_gave_up) {
+    hop(r, trace::stage::tcp, r.client.node, {r.client.ip, r.src_port}, {r.dst_ip, r.dst_port},
+        fmt::format("no SYN-ACK after 6 retransmissions: the kernel gives up (ETIMEDOUT) "
+                    "after {} ms",
+                    elapsed));
+  }
+  finish(r, id, Outcome::timeout, 28,
+         fmt::format("Failed to connect to {} port {} after {} ms: Couldn't connect to server",
+                     r.url.host, r.dst_port, elapsed));
+}
+
+// ---------------------------------------------------------------------------------------
+// The application
+
+void Pipeline::request_arrive(Request& r, RequestId id) {
+  const Address ep{r.ep_ip, r.ep_port};
+  const Address src{r.seen_src, r.src_port};
+  if (r.target.kind == PlaceKind::external_host) {
+    const auto& host = net_->config().external_hosts[r.target.host];
+    r.response = external_web_response(host.name, r.spec.method, r.url.path);
+    r.served_by = fmt::format("external/{}", host.name);
+    hop(r, trace::stage::external, kNoIndex, src, ep,
+        fmt::format("{} answers {} ({} bytes)", host.name, r.response.status,
+                    r.response.body.size()));
+    r.phase = Phase::app_working;
+    schedule(r, id, r.response.latency);
+    return;
+  }
+  if (r.target.kind != PlaceKind::pod) {
+    // Only pods and the simulated internet accept connections; syn_arrive refused the rest.
+    r.response = AppResponse{};
+    r.server_closed = true;
+    respond(r, id);
+    return;
+  }
+  const std::uint32_t slot = r.target.pod;
+  const model::Pod& pod = net_->state().pods[slot];
+  const PodApps* apps = net_->apps().pod(slot);
+  const AppBehavior* app = apps ? apps->serving(r.ep_port) : nullptr;
+  const std::string name = net_->pod_name(slot);
+  r.served_by = name;
+  if (!app) {
+    r.server_closed = true;
+    hop(r, trace::stage::app, r.target.node, src, ep,
+        fmt::format("{} no longer listens on {}: the connection is reset", name, r.ep_port));
+    respond(r, id);
+    return;
+  }
+  std::vector<HttpHeader> headers;
+  headers.push_back({"Host", r.url.host_header()});
+  if (!r.spec.user_agent.empty()) headers.push_back({"User-Agent", r.spec.user_agent});
+  headers.push_back({"Accept", "*/*"});
+  for (const auto& h : r.spec.headers) headers.push_back(h);
+  const std::string host_header = r.url.host_header();
+  AppRequest req;
+  req.pod_namespace = pod.meta.namespace_;
+  req.pod_name = pod.meta.name;
+  req.pod_ip = pod.status.pod_ip;
+  req.node = pod.node_name;
+  req.container = app->container;
+  req.port = r.ep_port;
+  req.scheme = r.url.scheme;
+  req.method = r.spec.method;
+  req.host = host_header;
+  req.path = r.url.path;
+  req.headers = headers;
+  req.body = r.spec.body;
+  req.client_ip = r.seen_src;
+  req.client_port = r.src_port;
+  req.now = sim_->now();
+  AppAction action = handle(*app, req);
+  switch (action.kind) {
+    case AppAction::Kind::respond:
+      r.response = std::move(action.response);
+      hop(r, trace::stage::app, r.target.node, src, ep,
+          fmt::format("{}: {}, {} bytes{} [{}]", name, action.detail, r.response.body.size(),
+                      r.response.latency.ns > 0
+                          ? ", after " + core::format_duration(r.response.latency)
+                          : std::string(),
+                      app->explain));
+      r.phase = Phase::app_working;
+      schedule(r, id, r.response.latency);
+      return;
+    case AppAction::Kind::close:
+      r.server_closed = true;
+      r.raw = std::move(action.raw);
+      hop(r, trace::stage::app, r.target.node, src, ep,
+          fmt::format("{}: {}: closes the connection{}", name, action.detail,
+                      r.raw.empty()
+                          ? std::string(" without answering")
+                          : fmt::format(" after {} bytes that are not HTTP", r.raw.size())));
+      respond(r, id);
+      return;
+    case AppAction::Kind::forward: {
+      if (r.depth + 1 > kMaxForwardDepth) {
+        r.response.status = 508;
+        r.response.body = "forward loop: too many nested requests\n";
+        r.response.headers = {{"Content-Type", "text/plain"},
+                              {"Content-Length", std::to_string(r.response.body.size())}};
+        hop(r, trace::stage::app, r.target.node, src, ep,
+            fmt::format("{}: forwards {} levels deep: podhop stops the loop with 508", name,
+                        r.depth + 1));
+        respond(r, id);
+        return;
+      }
+      auto client = net_->pod_client(slot);
+      PODHOP_CHECK(client.has_value(), "a serving pod must be able to send");
+      hop(r, trace::stage::app, r.target.node, src, ep,
+          fmt::format("{}: forwards to {} [{}]", name, action.forward.url, app->explain));
+      RequestSpec spec;
+      spec.url = action.forward.url;
+      spec.method = action.forward.method;
+      spec.headers = action.forward.headers;
+      spec.body = action.forward.body;
+      spec.record_hops = r.spec.record_hops;
+      spec.user_agent = {};  // the app's own HTTP client, not curl
+      r.phase = Phase::waiting_child;
+      start_request(*client, std::move(spec), r.sink, id, r.depth + 1);
+      return;
+    }
+  }
+}
+
+void Pipeline::child_done(RequestId parent_id, trace::RequestRecord child) {
+  Request* rp = get(parent_id);
+  if (!rp || rp->phase != Phase::waiting_child) return;  // the client gave up meanwhile
+  Request& r = *rp;
+  const Address ep{r.ep_ip, r.ep_port};
+  const Address src{r.seen_src, r.src_port};
+  // The forwarded request's hops belong to this request's trace, in time order: they all
+  // happened while this one waited.
+  r.record.hops.insert(r.record.hops.end(), child.hops.begin(), child.hops.end());
+  const std::string name = net_->pod_name(r.target.pod);
+  if (child.outcome == Outcome::ok && child.status) {
+    r.response.status = *child.status;
+    r.response.body = child.body;
+    std::string type;
+    for (const auto& [k, v] : child.headers) {
+      if (iequals(k, "Content-Type")) type = v;
+    }
+    r.response.headers.clear();
+    if (!type.empty()) r.response.headers.push_back({"Content-Type", type});
+    r.response.headers.push_back({"Content-Length", std::to_string(r.response.body.size())});
+    hop(r, trace::stage::app, r.target.node, src, ep,
+        fmt::format("{} answers with what came back from {}: {} {}, {} bytes", name, child.url,
+                    r.response.status, http_reason_phrase(r.response.status),
+                    r.response.body.size()));
+  } else {
+    r.response.status = 502;
+    r.response.body = fmt::format("Bad Gateway: {}\n", child.error);
+    r.response.headers = {{"Content-Type", "text/plain"},
+                          {"Content-Length", std::to_string(r.response.body.size())}};
+    hop(r, trace::stage::app, r.target.node, src, ep,
+        fmt::format("{}: its request to {} failed ({}): answers 502", name, child.url,
+                    child.error));
+  }
+  r.record.upstream.push_back(std::move(child));
+  respond(r, parent_id);
+}
+
+void Pipeline::respond(Request& r, RequestId id) {
+  const Address ep{r.ep_ip, r.ep_port};
+  const Address src{r.seen_src, r.src_port};
+  const std::uint32_t at_node = r.target.in_cluster() ? r.target.node : kNoIndex;
+  const Duration back = net_->latency(r.entry_node, r.target);
+  std::string unnat = r.dnat ? fmt::format(", un-DNAT {}:{} -> {}:{} (conntrack)", r.ep_ip.str(),
+                                           r.ep_port, r.dst_ip.str(), r.dst_port)
+                             : std::string();
+  if (r.server_closed) {
+    hop(r, trace::stage::network, at_node, ep, src,
+        fmt::format("FIN{}, {}", unnat, core::format_duration(back)));
+  } else {
+    hop(r, trace::stage::network, at_node, ep, src,
+        fmt::format("response {}{}, {}", r.response.status, unnat, core::format_duration(back)));
+  }
+  r.phase = Phase::response_to_client;
+  schedule(r, id, back);
+}
+
+void Pipeline::response_arrive(Request& r, RequestId id) {
+  const Address from{r.client.ip, r.src_port};
+  const Address to{r.dst_ip, r.dst_port};
+  r.record.served_by = r.served_by;
+  if (r.server_closed) {
+    if (r.raw.empty()) {
+      hop(r, trace::stage::http, r.client.node, to, from,
+          "the server closed the connection "
+          "without a response");
+      finish(r, id, Outcome::reset, 52, "Empty reply from server");
+    } else {
+      hop(r, trace::stage::http, r.client.node, to, from,
+          "the server sent bytes that are not an HTTP response");
+      r.record.body = r.raw;
+      finish(r, id, Outcome::reset, 1, "Received HTTP/0.9 when not allowed");
+    }
+    return;
+  }
+  r.record.time_starttransfer = sim_->now() - r.start;
+  r.record.status = r.response.status;
+  r.record.body = r.response.body;
+  for (const auto& h : r.response.headers) r.record.headers.emplace_back(h.name, h.value);
+  hop(r, trace::stage::http, r.client.node, to, from,
+      fmt::format("HTTP/1.1 {} {}, {} bytes, from {} ({})", r.response.status,
+                  http_reason_phrase(r.response.status), r.response.body.size(), r.served_by,
+                  core::format_duration(sim_->now() - r.start)));
+  finish(r, id, Outcome::ok, 0, {});
+}
+
+// ---------------------------------------------------------------------------------------
+// The end
+
+void Pipeline::finish(Request& r, RequestId id, Outcome outcome, int exit_code, std::string error) {
+  if (r.phase == Phase::done) return;
+  sim_->cancel(r.step_event);
+  sim_->cancel(r.connect_timer);
+  sim_->cancel(r.max_timer);
+  r.step_event = r.connect_timer = r.max_timer = {};
+  r.phase = Phase::done;
+  --in_flight_;
+  r.record.outcome = outcome;
+  r.record.exit_code = exit_code;
+  r.record.error = std::move(error);
+  r.record.elapsed = sim_->now() - r.start;
+  if (r.connected && r.entry_node != kNoIndex && !r.dns_only) {
+    const KeptKey key{r.client.ip, r.dst_ip, r.dst_port};
+    if (r.spec.keep_alive && outcome == Outcome::ok) {
+      kept_[key] = r.src_port;
+    } else {
+      kept_.erase(key);
+      net_->proxy(r.entry_node).close(r.tuple);
+    }
+  }
+  if (r.dns_only) return;  // run_dns_query collects it
+  if (r.parent != 0) {
+    RequestId parent = r.parent;
+    trace::RequestRecord record = std::move(r.record);
+    release(id);
+    child_done(parent, std::move(record));
+    return;
+  }
+  if (observer_) {
+    trace::RequestRecord record = std::move(r.record);
+    release(id);
+    observer_->on_complete(id, std::move(record));
+  }
+}
+
+}  // namespace podhop::dataplane

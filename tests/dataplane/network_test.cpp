@@ -1,0 +1,105 @@
+#include <catch2/catch.hpp>
+
+#include "podhop/dataplane/network.hpp"
+#include "podhop/simulation.hpp"
+
+using podhop::Simulation;
+using podhop::core::Duration;
+using podhop::core::Ipv4;
+using namespace podhop::dataplane;
+
+namespace {
+
+constexpr const char* kTwoNodes = R"(
+apiVersion: podhop.dev/v1alpha1
+kind: Cluster
+metadata: {name: two}
+spec:
+  nodes: [{name: node-a}, {name: node-b}]
+  latency: {sameNode: 10us, crossNode: 100us, external: 5ms}
+---
+apiVersion: v1
+kind: Pod
+metadata: {name: a}
+spec:
+  nodeName: node-a
+  containers: [{name: a, image: example/echo:1, ports: [{containerPort: 8080}]}]
+---
+apiVersion: v1
+kind: Pod
+metadata: {name: b}
+spec:
+  nodeName: node-b
+  containers: [{name: b, image: example/echo:1, ports: [{containerPort: 8080}]}]
+)";
+
+Ipv4 ip(const char* s) {
+  return *Ipv4::parse(s);
+}
+
+}  // namespace
+
+TEST_CASE("every address is found where it lives", "[dataplane]") {
+  Simulation sim;
+  REQUIRE(sim.load_text(kTwoNodes).ok());
+  Network& net = sim.network();
+  const auto* a = sim.state().pods.find("default", "a");
+  const auto* node_b = sim.state().nodes.find("", "node-b");
+  REQUIRE(a != nullptr);
+  REQUIRE(node_b != nullptr);
+
+  Place pa = net.locate(a->status.pod_ip);
+  CHECK(pa.kind == PlaceKind::pod);
+  CHECK(net.node_name(pa.node) == "node-a");
+  CHECK(net.pod_name(pa.pod) == "default/a");
+
+  Place pb = net.locate(node_b->internal_ip);
+  CHECK(pb.kind == PlaceKind::node);
+  CHECK(net.node_name(pb.node) == "node-b");
+
+  CHECK(net.locate(ip("93.184.215.14")).kind == PlaceKind::external_host);
+  CHECK(net.locate(ip("192.168.49.1")).kind == PlaceKind::upstream_dns);
+  CHECK(net.locate(ip("10.1.2.3")).kind == PlaceKind::nowhere);
+}
+
+TEST_CASE("a hop costs the cluster's same-node, cross-node or external latency", "[dataplane]") {
+  Simulation sim;
+  REQUIRE(sim.load_text(kTwoNodes).ok());
+  Network& net = sim.network();
+  auto a = *net.tables().node_by_name("node-a");
+  auto b = *net.tables().node_by_name("node-b");
+  CHECK(net.latency(a, a) == Duration::micros(10));
+  CHECK(net.latency(a, b) == Duration::micros(100));
+  CHECK(net.latency(a, kNoIndex) == Duration::millis(5));
+  CHECK(net.latency(a, net.locate(ip("93.184.215.14"))) == Duration::millis(5));
+  CHECK(net.describe_path(a, b) == "node node-a -> node node-b");
+  CHECK(net.describe_path(a, a) == "same node node-a");
+}
+
+TEST_CASE("ephemeral ports count up per source address", "[dataplane]") {
+  Simulation sim;
+  Network& net = sim.network();
+  CHECK(net.ephemeral_port(ip("10.244.0.5")) == 40001);
+  CHECK(net.ephemeral_port(ip("10.244.0.5")) == 40002);
+  CHECK(net.ephemeral_port(ip("10.244.0.6")) == 40001);
+}
+
+TEST_CASE("clients are found by kind and name, or refused in kubectl's words", "[dataplane]") {
+  Simulation sim;
+  REQUIRE(sim.load_text(kTwoNodes).ok());
+  Network& net = sim.network();
+  auto pod = net.client(ClientRef::pod("default", "a"));
+  REQUIRE(pod);
+  CHECK(pod->node_name == "node-a");
+  CHECK(pod->source_kind == SourceKind::pod);
+  CHECK(pod->resolv_conf->ndots == 5);
+  auto node = net.client(ClientRef::node("node-b"));
+  REQUIRE(node);
+  CHECK(node->source_kind == SourceKind::node);
+  CHECK(node->ip == sim.state().nodes.find("", "node-b")->internal_ip);
+  ClientError err;
+  CHECK_FALSE(net.client(ClientRef::pod("default", "zz"), &err));
+  CHECK(err.message == "pods \"zz\" not found");
+  CHECK_FALSE(net.client(ClientRef::node("zz"), &err));
+  CHECK(err.message == "nodes \"zz\" not found");
+}

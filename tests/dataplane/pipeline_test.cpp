@@ -1,0 +1,228 @@
+#include <algorithm>
+
+#include <fmt/format.h>
+#include <catch2/catch.hpp>
+
+#include "podhop/dataplane/pipeline.hpp"
+#include "podhop/simulation.hpp"
+
+using podhop::Simulation;
+using podhop::core::Duration;
+using podhop::trace::Outcome;
+using namespace podhop::dataplane;
+
+namespace {
+
+constexpr const char* kCluster = R"(
+apiVersion: podhop.dev/v1alpha1
+kind: Cluster
+metadata: {name: two}
+spec:
+  nodes: [{name: node-a}, {name: node-b}]
+  latency: {sameNode: 10us, crossNode: 100us, external: 5ms}
+---
+apiVersion: podhop.dev/v1alpha1
+kind: App
+metadata: {name: slow}
+spec:
+  image: slow:1
+  respond: {status: 200, body: "done", latency: 5s}
+---
+apiVersion: v1
+kind: Pod
+metadata: {name: a, labels: {app: web}}
+spec:
+  nodeName: node-a
+  containers: [{name: a, image: example/echo:1, ports: [{containerPort: 8080}]}]
+---
+apiVersion: v1
+kind: Pod
+metadata: {name: b, labels: {app: web}}
+spec:
+  nodeName: node-b
+  containers: [{name: b, image: example/echo:1, ports: [{containerPort: 8080}]}]
+---
+apiVersion: v1
+kind: Pod
+metadata: {name: slow}
+spec:
+  nodeName: node-b
+  containers: [{name: slow, image: "slow:1", ports: [{containerPort: 8080}]}]
+---
+apiVersion: v1
+kind: Service
+metadata: {name: web}
+spec:
+  selector: {app: web}
+  ports: [{port: 80, targetPort: 8080}]
+)";
+
+Simulation cluster() {
+  Simulation sim;
+  auto report = sim.load_text(kCluster);
+  INFO(report.diagnostics.str());
+  REQUIRE(report.ok());
+  return sim;
+}
+
+std::string pod_url(const Simulation& sim, const char* pod, int port = 8080) {
+  return fmt::format("http://{}:{}/", sim.state().pods.find("default", pod)->status.pod_ip.str(),
+                     port);
+}
+
+Client client_a(Simulation& sim) {
+  return *sim.network().client(ClientRef::pod("default", "a"));
+}
+
+}  // namespace
+
+TEST_CASE("a cross-node request costs four one-way latencies: SYN, SYN-ACK, request, response",
+          "[dataplane]") {
+  Simulation sim = cluster();
+  RequestSpec spec;
+  spec.url = pod_url(sim, "b");
+  auto r = sim.pipeline().run(client_a(sim), spec);
+  CHECK(r.outcome == Outcome::ok);
+  CHECK(r.status == 200);
+  CHECK(r.served_by == "default/b");
+  CHECK(r.elapsed == Duration::micros(400));
+  CHECK(r.time_connect == Duration::micros(200));
+  CHECK(r.dns.empty());  // an IP literal needs no DNS
+}
+
+TEST_CASE("a name costs DNS round trips to CoreDNS before the connection", "[dataplane]") {
+  Simulation sim = cluster();
+  RequestSpec spec;
+  spec.url = "http://web.default.svc.cluster.local/";
+  auto r = sim.pipeline().run(client_a(sim), spec);
+  CHECK(r.outcome == Outcome::ok);
+  // 4 dots < ndots:5: three search-list candidates fail, the name as-is answers; A and
+  // AAAA for each.
+  CHECK(r.dns.size() == 8);
+  CHECK(r.dns.back().type == "AAAA");
+  CHECK(r.dns[6].rcode == "NOERROR");
+  REQUIRE(r.time_namelookup);
+  CHECK(r.time_namelookup->ns > 0);
+  // Every query went through the kube-dns VIP to a CoreDNS pod.
+  CHECK(std::all_of(r.dns.begin(), r.dns.end(),
+                    [](const auto& q) { return q.server.rfind("kube-system/coredns-", 0) == 0; }));
+}
+
+TEST_CASE("nothing answering the SYN ends in a timeout at --connect-timeout", "[dataplane]") {
+  Simulation sim = cluster();
+  RequestSpec spec;
+  spec.url = "http://10.1.2.3/";
+  spec.connect_timeout = Duration::seconds(2);
+  auto r = sim.pipeline().run(client_a(sim), spec);
+  CHECK(r.outcome == Outcome::timeout);
+  CHECK(r.exit_code == 28);
+  CHECK(r.elapsed == Duration::seconds(2));
+  CHECK(r.error == "Failed to connect to 10.1.2.3 port 80 after 2000 ms: Timeout was reached");
+}
+
+TEST_CASE("without a connect timeout the kernel gives up after its SYN retries", "[dataplane]") {
+  Simulation sim = cluster();
+  RequestSpec spec;
+  spec.url = "http://10.1.2.3/";
+  auto r = sim.pipeline().run(client_a(sim), spec);
+  CHECK(r.exit_code == 28);
+  CHECK(r.elapsed == kSynGiveUp);
+  CHECK(r.error ==
+        "Failed to connect to 10.1.2.3 port 80 after 127000 ms: Couldn't connect to server");
+}
+
+TEST_CASE("--max-time cuts a slow answer short", "[dataplane]") {
+  Simulation sim = cluster();
+  RequestSpec spec;
+  spec.url = pod_url(sim, "slow");
+  spec.max_time = Duration::seconds(1);
+  auto r = sim.pipeline().run(client_a(sim), spec);
+  CHECK(r.outcome == Outcome::timeout);
+  CHECK(r.exit_code == 28);
+  CHECK(r.error == "Operation timed out after 1000 milliseconds with 0 bytes received");
+  CHECK_FALSE(r.status);
+}
+
+TEST_CASE("a kept-alive connection keeps its endpoint", "[dataplane]") {
+  Simulation sim = cluster();
+  auto client = client_a(sim);
+  const auto vip = sim.state().services.find("default", "web")->spec.cluster_ip.str();
+  for (int i = 0; i < 5; ++i) {
+    sim.pipeline().close_connections();
+    RequestSpec first;
+    first.url = fmt::format("http://{}/", vip);
+    first.keep_alive = true;
+    auto r1 = sim.pipeline().run(client, first);
+    REQUIRE(r1.outcome == Outcome::ok);
+    for (int k = 0; k < 3; ++k) {
+      auto r2 = sim.pipeline().run(client, first);
+      CHECK(r2.reused_connection);
+      CHECK(r2.served_by == r1.served_by);
+    }
+  }
+  CHECK(sim.pipeline().open_connections() == 1);
+}
+
+TEST_CASE("new connections spread over the Service's endpoints", "[dataplane]") {
+  Simulation sim = cluster();
+  auto client = client_a(sim);
+  const auto vip = sim.state().services.find("default", "web")->spec.cluster_ip.str();
+  std::map<std::string, int> served;
+  for (int i = 0; i < 200; ++i) {
+    RequestSpec spec;
+    spec.url = fmt::format("http://{}/", vip);
+    spec.record_hops = false;
+    auto r = sim.pipeline().run(client, spec);
+    REQUIRE(r.outcome == Outcome::ok);
+    CHECK(r.hops.empty());
+    ++served[*r.served_by];
+  }
+  REQUIRE(served.size() == 2);
+  CHECK(served["default/a"] > 60);
+  CHECK(served["default/b"] > 60);
+}
+
+namespace {
+struct Collect : RequestObserver {
+  std::vector<podhop::trace::RequestRecord> done;
+  void on_complete(RequestId, podhop::trace::RequestRecord r) override {
+    done.push_back(std::move(r));
+  }
+};
+}  // namespace
+
+TEST_CASE("requests run side by side on one clock and report to an observer", "[dataplane]") {
+  Simulation sim = cluster();
+  Collect observer;
+  sim.pipeline().set_observer(&observer);
+  auto client = client_a(sim);
+  RequestSpec fast;
+  fast.url = pod_url(sim, "b");
+  RequestSpec slow;
+  slow.url = pod_url(sim, "slow");
+  sim.pipeline().start(client, slow);
+  sim.pipeline().start(client, fast);
+  CHECK(sim.pipeline().in_flight() == 2);
+  sim.simulator().run();
+  CHECK(sim.pipeline().in_flight() == 0);
+  REQUIRE(observer.done.size() == 2);
+  CHECK(observer.done[0].served_by == "default/b");  // the fast one finished first
+  CHECK(observer.done[1].served_by == "default/slow");
+  CHECK(observer.done[1].elapsed == Duration::seconds(5) + Duration::micros(400));
+  sim.pipeline().set_observer(nullptr);
+}
+
+TEST_CASE("a pod that does not listen on the port refuses and says where it listens",
+          "[dataplane]") {
+  Simulation sim = cluster();
+  RequestSpec spec;
+  spec.url = pod_url(sim, "b", 9999);
+  auto r = sim.pipeline().run(client_a(sim), spec);
+  CHECK(r.outcome == Outcome::connection_refused);
+  CHECK(r.exit_code == 7);
+  CHECK(r.elapsed == Duration::micros(200));  // the RST comes back from node-b
+  CHECK(std::any_of(r.hops.begin(), r.hops.end(), [](const auto& h) {
+    return h.detail.find("nothing listens on 9999/TCP in default/b (it listens on 8080/TCP)") !=
+           std::string::npos;
+  }));
+}
