@@ -295,9 +295,10 @@ std::optional<model::Probe> read_probe(Ctx& c, const YNode* n, std::string_view 
       p.handler = model::Probe::Handler::exec;
       if (!expect_map(c, v, k)) return;
       Scope hs(c, "exec");
-      auto cmd = read_string_list(c, find_key(v, "command"), "command");
-      if (cmd.empty())
-        c.error_at(find_key(v, "command") ? find_key(v, "command") : v, msg_required(), "command");
+      const YNode* cmd_node = find_key(v, "command");
+      auto cmd = read_string_list(c, cmd_node, "command");
+      if (!cmd_node || cmd_node->is_null() || (cmd_node->is_seq() && cmd_node->size == 0))
+        c.error_at(cmd_node ? cmd_node : v, msg_required(), "command");
     } else if (k == "initialDelaySeconds") {
       auto x = read_int32(c, v, k);
       check_nonnegative(c, v, k, x);
@@ -346,9 +347,10 @@ void read_lifecycle(Ctx& c, const YNode* n, model::Container& ctr) {
       ++handlers;
       if (!expect_map(c, v, k)) return;
       Scope es(c, "exec");
-      auto cmd = read_string_list(c, find_key(v, "command"), "command");
-      if (cmd.empty())
-        c.error_at(find_key(v, "command") ? find_key(v, "command") : v, msg_required(), "command");
+      const YNode* cmd_node = find_key(v, "command");
+      auto cmd = read_string_list(c, cmd_node, "command");
+      if (!cmd_node || cmd_node->is_null() || (cmd_node->is_seq() && cmd_node->size == 0))
+        c.error_at(cmd_node ? cmd_node : v, msg_required(), "command");
       ctr.pre_stop_sleep = sleep_of_command(cmd);
     } else if (k == "sleep") {
       ++handlers;

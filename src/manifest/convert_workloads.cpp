@@ -49,6 +49,7 @@ struct WorkloadSpec {
   std::optional<std::int32_t> replicas;
   const YNode* replicas_node = nullptr;
   bool has_selector = false;
+  bool selector_invalid = false;  // matchExpressions the API could not turn into a selector
   const YNode* selector_node = nullptr;
   model::LabelSelector selector;
   model::StringMap rc_selector;  // ReplicationController: a plain map
@@ -79,7 +80,9 @@ WorkloadSpec read_workload_spec(Ctx& c, const YNode* root, bool plain_selector, 
           w.rc_selector = read_string_map(c, v, k);
           validate_labels(c, v, k);
         } else {
+          std::size_t before = c.errors().size();
           w.selector = read_label_selector(c, v, k);
+          w.selector_invalid = c.errors().size() != before;
         }
       } else if (k == "template") {
         tmpl = v;
@@ -126,10 +129,11 @@ void validate_apps_selector(Ctx& c, const YNode* root, const WorkloadSpec& w,
                            fmt::format("empty selector is invalid for {}", kind_word)),
                "selector");
   }
-  // A missing selector selects nothing, so it cannot match the template either.
+  // A missing selector selects nothing, so it cannot match the template either; a
+  // selector the API cannot parse stops the check.
   bool matches =
       w.has_selector ? (w.selector.empty() || w.selector.matches(w.pod_template.labels)) : false;
-  if (!matches)
+  if (!matches && !w.selector_invalid)
     c.error("spec.template.metadata.labels",
             msg_invalid(labels_go(w.pod_template.labels, w.template_has_labels),
                         "`selector` does not match template `labels`"));
