@@ -106,9 +106,10 @@ struct Verdict {
   /// True when conntrack answered: an established connection reused its endpoint.
   bool established = false;
 
-  /// The chain path as iptables would name it ("KUBE-SVC-... -> KUBE-SEP-...",
-  /// "\"default/app2-svc has no endpoints\"", "KUBE-PROXY-FIREWALL"...). Empty unless
-  /// explain.
+  /// The chain path as iptables would name it ("KUBE-SVC-... -> KUBE-SEP-..."), or the
+  /// comment of the filter rule that decided ("default/app2-svc has no endpoints",
+  /// "default/web:http has no local endpoints", "KUBE-PROXY-FIREWALL: ..."); see
+  /// docs/kube-proxy.md. Empty unless explain.
   std::string rule;
   /// One line for the trace: "3 ready endpoints, picked 10.244.0.7:8080 with p=1/3".
   std::string why;
