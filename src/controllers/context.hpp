@@ -50,6 +50,11 @@ struct Context {
   /// Node name -> node index.
   std::unordered_map<std::string, std::uint32_t> node_index;
 
+  /// The node index of every pod, by slot in state.pods (-1: unbound or unknown node).
+  /// Filled by the scheduler; pods are neither added nor removed after it, so the slots
+  /// stay valid for the rest of the run. Saves a name lookup per pod in every later pass.
+  std::vector<std::int32_t> pod_node;
+
   /// A spec shared by templates that have none (a bug in the caller's input, handled
   /// gracefully rather than crashing).
   std::shared_ptr<const model::PodSpec> empty_spec;

@@ -10,6 +10,7 @@
 // scans every pod.
 
 #include <algorithm>
+#include <charconv>
 #include <map>
 #include <unordered_map>
 
@@ -83,12 +84,36 @@ class PodIndex {
   std::vector<std::uint32_t> none_;
 };
 
+void append_port_key(std::string& k, const model::EndpointPort& p) {
+  k.append(p.name).push_back('\x1f');
+  k.append(std::to_string(p.port.value_or(-1))).push_back('\x1f');
+  k.append(model::to_string(p.protocol)).push_back('\x1f');
+  k.append(p.app_protocol).push_back('\x1e');
+}
+
 std::string port_key(const std::vector<model::EndpointPort>& ports) {
   std::string k;
-  for (const auto& p : ports)
-    k += fmt::format("{}\x1f{}\x1f{}\x1f{}\x1e", p.name, p.port.value_or(-1),
-                     model::to_string(p.protocol), p.app_protocol);
+  for (const auto& p : ports) append_port_key(k, p);
   return k;
+}
+
+// Slices under construction: port set key -> (ports, endpoints).
+using SliceGroups =
+    std::map<std::string,
+             std::pair<std::vector<model::EndpointPort>, std::vector<model::Endpoint>>>;
+// Legacy Endpoints under construction: port key -> (port, address entries: index << 1 | ready).
+using PortAddresses =
+    std::map<std::string, std::pair<model::EndpointPort, std::vector<std::uint32_t>>>;
+
+// "10.244.0.5", without going through a formatter (one per endpoint).
+std::string ip_string(core::Ipv4 ip) {
+  char buf[16];
+  char* p = buf;
+  for (int shift = 24; shift >= 0; shift -= 8) {
+    p = std::to_chars(p, buf + sizeof buf, (ip.value >> shift) & 255u).ptr;
+    if (shift) *p++ = '.';
+  }
+  return std::string(buf, p);
 }
 
 struct Stamp {
@@ -173,13 +198,39 @@ class EndpointsController {
     const bool pnr = svc.spec.publish_not_ready_addresses;
     const bool headless = svc.spec.headless;
 
-    std::map<std::string, std::pair<std::vector<model::EndpointPort>, std::vector<model::Endpoint>>>
-        groups;
-    // Legacy Endpoints: every address, and per port the addresses offering it.
+    SliceGroups groups;
+    // Legacy Endpoints: every address (and its text), and per port the addresses offering it.
     std::vector<model::EndpointAddress> addresses;
-    std::vector<bool> address_ready;
-    std::map<std::string, std::pair<model::EndpointPort, std::vector<std::uint32_t>>> port_addrs;
+    std::vector<std::string> address_text;
+    PortAddresses port_addrs;
     const std::string no_ports = "\x1d";  // headless without ports: addresses without ports
+
+    // Pods of one template share their spec, hence their resolved ports: resolve once.
+    struct Resolved {
+      SliceGroups::mapped_type* group = nullptr;
+      std::vector<PortAddresses::mapped_type*> ports;
+    };
+    std::unordered_map<const model::PodSpec*, Resolved> by_spec;  // lookups only
+    auto resolve = [&](const model::PodSpec& spec) -> const Resolved& {
+      auto [it, fresh] = by_spec.try_emplace(&spec);
+      if (!fresh) return it->second;
+      std::vector<model::EndpointPort> ports;
+      for (const auto& sp : svc.spec.ports)
+        if (auto n = find_pod_port(spec, sp))
+          ports.push_back({sp.name, *n, sp.protocol, sp.app_protocol});
+      auto& g = groups[port_key(ports)];
+      g.first = ports;
+      it->second.group = &g;
+      if (svc.spec.ports.empty() && headless) it->second.ports.push_back(&port_addrs[no_ports]);
+      for (const auto& p : ports) {
+        std::string k;
+        append_port_key(k, p);
+        auto& pa = port_addrs[k];
+        pa.first = p;
+        it->second.ports.push_back(&pa);
+      }
+      return it->second;
+    };
 
     for (auto slot : index_.candidates(ns, svc.spec.selector)) {
       const model::Pod& pod = st_.pods[slot];
@@ -190,46 +241,39 @@ class EndpointsController {
           !pod.spec->hostname.empty() && pod.spec->subdomain == svc.meta.name ? pod.spec->hostname
                                                                               : std::string();
       model::ObjectRef target{"Pod", ns, pod.meta.name};
-
-      std::vector<model::EndpointPort> ports;
-      for (const auto& sp : svc.spec.ports)
-        if (auto n = find_pod_port(*pod.spec, sp))
-          ports.push_back({sp.name, *n, sp.protocol, sp.app_protocol});
+      const Resolved& resolved = resolve(*pod.spec);
+      std::string ip_text = ip_string(pod.status.pod_ip);
 
       // EndpointSlice (podToEndpoint); a pod on a node that does not exist is left out.
-      if (const auto* node = ctx_.node_named(pod.node_name)) {
+      if (const auto n = ctx_.pod_node[slot]; n >= 0) {
+        const auto& node = ctx_.node_at(static_cast<std::uint32_t>(n));
         model::Endpoint ep;
-        ep.addresses = {pod.status.pod_ip.str()};
+        ep.addresses = {ip_text};
         ep.ip = pod.status.pod_ip;
         ep.conditions.serving = serving;
         ep.conditions.terminating = terminating;
         ep.conditions.ready = pnr || (serving && !terminating);
         ep.hostname = hostname;
         ep.node_name = pod.node_name;
-        ep.zone = node->zone;
+        ep.zone = node.zone;
         ep.target_ref = target;
-        auto& g = groups[port_key(ports)];
-        if (g.second.empty()) g.first = ports;
-        g.second.push_back(std::move(ep));
+        resolved.group->second.push_back(std::move(ep));
       }
 
       // Endpoints (ShouldPodBeInEndpoints with publishNotReadyAddresses as tolerance).
       if (terminating && !pnr) continue;
+      if (resolved.ports.empty()) continue;  // offers no port of the Service
       const auto idx = static_cast<std::uint32_t>(addresses.size());
       addresses.push_back({pod.status.pod_ip, hostname, pod.node_name, std::move(target)});
+      address_text.push_back(std::move(ip_text));
       const bool ready = pnr || serving;
-      address_ready.push_back(ready);
       const std::uint32_t entry = (idx << 1) | (ready ? 1u : 0u);
-      if (svc.spec.ports.empty() && headless) port_addrs[no_ports].second.push_back(entry);
-      for (const auto& p : ports) {
-        auto& pa = port_addrs[port_key({p})];
-        pa.first = p;
-        pa.second.push_back(entry);
-      }
+      for (auto* pa : resolved.ports) pa->second.push_back(entry);
     }
+    std::erase_if(groups, [](const auto& g) { return g.second.second.empty(); });
 
     write_slices(svc, groups);
-    write_endpoints(svc, addresses, port_addrs, no_ports);
+    write_endpoints(svc, addresses, address_text, port_addrs, no_ports);
   }
 
   model::StringMap slice_labels(const model::Service& svc, std::string_view managed_by) {
@@ -242,10 +286,7 @@ class EndpointsController {
     return labels;
   }
 
-  void write_slices(
-      const model::Service& svc,
-      std::map<std::string,
-               std::pair<std::vector<model::EndpointPort>, std::vector<model::Endpoint>>>& groups) {
+  void write_slices(const model::Service& svc, SliceGroups& groups) {
     const auto& ns = svc.meta.namespace_;
     const std::string stream = fmt::format("endpointslice-names/{}/{}", ns, svc.meta.name);
     const std::string prefix = svc.meta.name + "-";
@@ -287,27 +328,28 @@ class EndpointsController {
 
   // RepackSubsets: ports that reach the same addresses share a subset; addresses sorted by
   // IP (as text, as the endpoints controller sorts them), capped at 1000.
-  void write_endpoints(
-      const model::Service& svc, const std::vector<model::EndpointAddress>& addresses,
-      const std::map<std::string, std::pair<model::EndpointPort, std::vector<std::uint32_t>>>&
-          port_addrs,
-      const std::string& no_ports) {
+  void write_endpoints(const model::Service& svc,
+                       const std::vector<model::EndpointAddress>& addresses,
+                       const std::vector<std::string>& address_text,
+                       const PortAddresses& port_addrs, const std::string& no_ports) {
     const auto& ns = svc.meta.namespace_;
     std::map<std::vector<std::uint32_t>, std::vector<model::EndpointPort>> by_addresses;
     for (const auto& [key, pa] : port_addrs) {
+      if (pa.second.empty()) continue;
       auto& ports = by_addresses[pa.second];
       if (key != no_ports) ports.push_back(pa.first);
     }
     std::vector<model::EndpointSubset> subsets;
     for (const auto& [entries, ports] : by_addresses) {
       model::EndpointSubset sub;
-      for (auto e : entries)
+      // Sorted by address text (as the endpoints controller sorts them): the text of each
+      // address is made once, not in every comparison.
+      std::vector<std::pair<std::string, std::uint32_t>> order;
+      order.reserve(entries.size());
+      for (auto e : entries) order.emplace_back(address_text[e >> 1], e);
+      std::sort(order.begin(), order.end());
+      for (const auto& [text, e] : order)
         (e & 1 ? sub.addresses : sub.not_ready_addresses).push_back(addresses[e >> 1]);
-      auto by_ip = [](const model::EndpointAddress& a, const model::EndpointAddress& b) {
-        return a.ip.str() < b.ip.str();
-      };
-      std::sort(sub.addresses.begin(), sub.addresses.end(), by_ip);
-      std::sort(sub.not_ready_addresses.begin(), sub.not_ready_addresses.end(), by_ip);
       sub.ports = ports;
       std::sort(sub.ports.begin(), sub.ports.end(),
                 [](const model::EndpointPort& a, const model::EndpointPort& b) {

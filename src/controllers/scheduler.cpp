@@ -23,8 +23,13 @@ bool is_terminal(const model::Pod& p) {
 }
 
 std::string owner_of(const model::Pod& p) {
-  if (p.meta.owner.empty()) return {};
-  return fmt::format("{}/{}/{}", p.meta.owner.kind, p.meta.namespace_, p.meta.owner.name);
+  std::string k;
+  if (p.meta.owner.empty()) return k;
+  k.reserve(p.meta.owner.kind.size() + p.meta.namespace_.size() + p.meta.owner.name.size() + 2);
+  k.append(p.meta.owner.kind).push_back('/');
+  k.append(p.meta.namespace_).push_back('/');
+  k.append(p.meta.owner.name);
+  return k;
 }
 
 // Per-node pod counts and the ready nodes ordered by (pods, index), so the least loaded
@@ -91,21 +96,23 @@ void schedule_pods(Context& ctx) {
   const auto node_count = static_cast<std::uint32_t>(ctx.node_slots.size());
   std::vector<std::uint32_t> totals(node_count, 0);
   std::vector<std::uint32_t> to_place;
+  ctx.pod_node.assign(st.pods.size(), -1);
 
   for (std::uint32_t s = 0; s < st.pods.size(); ++s) {
     auto& p = st.pods[s];
-    if (is_terminal(p)) continue;
     if (!p.spec) p.spec = ctx.empty_spec;
     if (!p.node_name.empty()) {
       auto i = ctx.index_of_node(p.node_name);
-      if (i >= 0) ++totals[static_cast<std::size_t>(i)];
+      ctx.pod_node[s] = static_cast<std::int32_t>(i);
+      if (i >= 0 && !is_terminal(p)) ++totals[static_cast<std::size_t>(i)];
       continue;
     }
-    if (p.meta.deletion) continue;
+    if (is_terminal(p) || p.meta.deletion) continue;
     if (!p.spec->node_name.empty()) {
       // Bound by its author: the scheduler never sees it (and records nothing).
       p.node_name = p.spec->node_name;
       auto i = ctx.index_of_node(p.node_name);
+      ctx.pod_node[s] = static_cast<std::int32_t>(i);
       if (i >= 0) {
         ++totals[static_cast<std::size_t>(i)];
       } else {
@@ -129,11 +136,12 @@ void schedule_pods(Context& ctx) {
   for (auto s : to_place)
     if (auto k = owner_of(st.pods[s]); !k.empty()) owners.try_emplace(std::move(k));
   if (!owners.empty()) {
-    for (const auto& p : st.pods.items()) {
-      if (p.node_name.empty() || is_terminal(p) || p.meta.owner.empty()) continue;
+    for (std::uint32_t s = 0; s < st.pods.size(); ++s) {
+      const auto& p = st.pods[s];
+      const auto n = ctx.pod_node[s];
+      if (n < 0 || is_terminal(p) || p.meta.owner.empty()) continue;
       auto it = owners.find(owner_of(p));
-      auto n = ctx.index_of_node(p.node_name);
-      if (it != owners.end() && n >= 0) ++it->second[static_cast<std::uint32_t>(n)];
+      if (it != owners.end()) ++it->second[static_cast<std::uint32_t>(n)];
     }
   }
 
@@ -161,6 +169,7 @@ void schedule_pods(Context& ctx) {
     }
     const auto node = static_cast<std::uint32_t>(n);
     p.node_name = ctx.node_at(node).meta.name;
+    ctx.pod_node[s] = static_cast<std::int32_t>(node);
     load.add(node);
     if (owned) ++(*owned)[node];
     ctx.event(ref("Pod", p.meta), "Normal", "Scheduled",
@@ -178,10 +187,8 @@ void assign_pod_ips(Context& ctx) {
   bool any = false;
   for (std::uint32_t s = 0; s < st.pods.size(); ++s) {
     auto& p = st.pods[s];
-    if (p.node_name.empty() || is_terminal(p) || !p.status.pod_ip.empty() || p.meta.deletion)
-      continue;
-    auto n = ctx.index_of_node(p.node_name);
-    if (n < 0) continue;
+    const auto n = ctx.pod_node[s];
+    if (n < 0 || is_terminal(p) || !p.status.pod_ip.empty() || p.meta.deletion) continue;
     const auto& node = ctx.node_at(static_cast<std::uint32_t>(n));
     if (p.spec->host_network) {
       p.status.pod_ip = node.internal_ip;  // shares the node's network namespace
@@ -197,10 +204,12 @@ void assign_pod_ips(Context& ctx) {
   for (std::size_t n = 0; n < node_count; ++n)
     if (!waiting[n].empty())
       used[n].assign(ctx.node_at(static_cast<std::uint32_t>(n)).pod_cidr.size(), false);
-  for (const auto& p : st.pods.items()) {
-    if (p.status.pod_ip.empty() || p.node_name.empty() || p.spec->host_network) continue;
-    auto n = ctx.index_of_node(p.node_name);
-    if (n < 0 || used[static_cast<std::size_t>(n)].empty()) continue;
+  for (std::uint32_t s = 0; s < st.pods.size(); ++s) {
+    const auto& p = st.pods[s];
+    const auto n = ctx.pod_node[s];
+    if (n < 0 || p.status.pod_ip.empty() || p.spec->host_network ||
+        used[static_cast<std::size_t>(n)].empty())
+      continue;
     const auto& cidr = ctx.node_at(static_cast<std::uint32_t>(n)).pod_cidr;
     if (cidr.contains(p.status.pod_ip))
       used[static_cast<std::size_t>(n)][p.status.pod_ip.value - cidr.base.value] = true;
@@ -256,14 +265,15 @@ void assign_pod_ips(Context& ctx) {
 
 void update_pod_status(Context& ctx) {
   auto& st = ctx.state;
-  for (auto& p : st.pods.items()) {
+  for (std::uint32_t s = 0; s < st.pods.size(); ++s) {
+    auto& p = st.pods[s];
     if (is_terminal(p) || p.meta.deletion) continue;
-    const auto* node = ctx.node_named(p.node_name);
-    if (!node) {
+    const auto n = ctx.pod_node[s];
+    if (n < 0) {
       p.status.host_ip = {};
       continue;
     }
-    p.status.host_ip = node->internal_ip;
+    p.status.host_ip = ctx.node_at(static_cast<std::uint32_t>(n)).internal_ip;
     if (p.status.pod_ip.empty()) continue;  // no sandbox yet: stays Pending
     if (!ctx.options.settle) {
       if (!p.status.started && p.status.reason.empty()) p.status.reason = "ContainerCreating";

@@ -56,18 +56,19 @@ std::int32_t scaled_value(const model::IntOrString& v, std::int32_t n) {
   return static_cast<std::int32_t>((static_cast<std::int64_t>(pct) * n + 99) / 100);
 }
 
-// The pods to create and remove, applied once at the end so that slots stay valid while
-// the controllers run.
+// The pods to create and remove. New pods go straight into the table (appending keeps the
+// slots of the others valid); removals are applied once at the end, as they shift slots.
 class PodPlan {
  public:
   explicit PodPlan(Context& ctx) : ctx_(ctx) {}
 
-  /// Whether a pod called ns/name exists or is about to.
+  /// Whether a pod called ns/name exists (or was just created).
   bool taken(std::string_view ns, std::string_view name) const {
-    return ctx_.state.pods.find(ns, name) != nullptr || planned_.contains(ns_name(ns, name));
+    return ctx_.state.pods.find(ns, name) != nullptr;
   }
 
-  /// A new pod named `name`, owned by kind/owner, from a template.
+  /// A new pod named `name`, owned by kind/owner, from a template. The reference is valid
+  /// until the next create().
   model::Pod& create(std::string_view ns, std::string name, const model::OwnerRef& owner,
                      const model::PodTemplate& tmpl, std::string generate_name) {
     model::Pod p;
@@ -77,9 +78,8 @@ class PodPlan {
     p.meta.annotations = tmpl.annotations;
     p.meta.owner = owner;
     p.spec = tmpl.spec ? tmpl.spec : ctx_.empty_spec;
-    planned_.insert(ns_name(ns, p.meta.name));
-    create_.push_back(std::move(p));
-    return create_.back();
+    auto& pods = ctx_.state.pods;
+    return pods[pods.upsert(std::move(p))];
   }
 
   /// Draws the next free generated name for an owner: candidates k = drawn, drawn+1...
@@ -93,34 +93,28 @@ class PodPlan {
 
   void remove(std::uint32_t slot) { remove_.push_back(slot); }
 
-  /// Applies the plan: removed pods vanish when settling, or start terminating otherwise
-  /// (the scenario engine ends them after their grace period).
+  /// Applies the removals: removed pods vanish when settling, or start terminating
+  /// otherwise (the scenario engine ends them after their grace period).
   void apply() {
     auto& pods = ctx_.state.pods;
-    if (!remove_.empty()) {
-      if (ctx_.options.settle) {
-        std::unordered_set<std::string> gone;
-        for (auto slot : remove_)
-          gone.insert(ns_name(pods[slot].meta.namespace_, pods[slot].meta.name));
-        pods.erase_if([&](const model::Pod& p) {
-          return gone.contains(ns_name(p.meta.namespace_, p.meta.name));
-        });
-      } else {
-        for (auto slot : remove_)
-          if (!pods[slot].meta.deletion) pods[slot].meta.deletion = ctx_.state.now;
-      }
+    if (remove_.empty()) return;
+    if (ctx_.options.settle) {
+      std::unordered_set<std::string> names;
+      for (auto slot : remove_)
+        names.insert(ns_name(pods[slot].meta.namespace_, pods[slot].meta.name));
+      pods.erase_if([&](const model::Pod& p) {
+        return names.contains(ns_name(p.meta.namespace_, p.meta.name));
+      });
+    } else {
+      for (auto slot : remove_)
+        if (!pods[slot].meta.deletion) pods[slot].meta.deletion = ctx_.state.now;
     }
-    pods.reserve(pods.size() + create_.size());
-    for (auto& p : create_) pods.upsert(std::move(p));
-    create_.clear();
     remove_.clear();
   }
 
  private:
   Context& ctx_;
-  std::vector<model::Pod> create_;
   std::vector<std::uint32_t> remove_;
-  std::unordered_set<std::string> planned_;  // lookups only
 };
 
 // Active pods by owner, built once.
@@ -398,6 +392,16 @@ void reconcile_workloads(Context& ctx) {
   deployments(ctx);
 
   const OwnerIndex owners(st.pods);
+  // Room for every pod the workloads may want, so the table grows once.
+  std::size_t wanted = st.pods.size();
+  for (const auto& rs : st.replica_sets.items())
+    wanted += static_cast<std::size_t>(std::max(0, rs.replicas));
+  for (const auto& rc : st.replication_controllers.items())
+    wanted += static_cast<std::size_t>(std::max(0, rc.replicas));
+  for (const auto& sts : st.stateful_sets.items())
+    wanted += static_cast<std::size_t>(std::max(0, sts.replicas));
+  wanted += st.daemon_sets.size() * ctx.node_slots.size();
+  st.pods.reserve(wanted);
   for (auto s : slots_by_creation(st.replica_sets))
     replicate(ctx, plan, owners, st.replica_sets[s], "ReplicaSet", kReplicaSetController);
   for (auto s : slots_by_creation(st.replication_controllers))
