@@ -387,6 +387,9 @@ void daemon_set(Context& ctx, PodPlan& plan, const OwnerIndex& owners, model::Da
 
 void reconcile_workloads(Context& ctx) {
   auto& st = ctx.state;
+  // Settled means every grace period is over: terminating pods are gone.
+  if (ctx.options.settle)
+    st.pods.erase_if([](const model::Pod& p) { return p.meta.deletion.has_value(); });
   PodPlan plan(ctx);
   collect_garbage(ctx, plan);
   deployments(ctx);

@@ -18,7 +18,7 @@ namespace podhop::controllers {
 struct ReconcileOptions {
   std::uint64_t seed = 1;
   /// When true (one-shot commands), every pod is started and, where it has a readiness
-  /// probe, ready. Scenarios drive readiness over time instead: with false, new pods are
+  /// probe, ready, and pods that were terminating are gone (their grace period is over). Scenarios drive readiness over time instead: with false, new pods are
   /// scheduled and get their IP but stay Pending ("ContainerCreating"), and pods a
   /// controller removes get a deletion time (Terminating) instead of vanishing.
   bool settle = true;
