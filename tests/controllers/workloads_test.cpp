@@ -253,3 +253,16 @@ TEST_CASE("a pod from a manifest naming a missing owner is left alone",
   controllers::reconcile(st);
   CHECK(st.pods.find("default", "orphan-abcde") != nullptr);
 }
+
+TEST_CASE("settling ends the pods that were terminating", "[controllers][workloads]") {
+  auto st = testing::state();
+  add(st, testing::deployment("web").replicas(3));
+  controllers::reconcile(st);
+  st.deployments.find("default", "web")->replicas = 1;
+  controllers::reconcile(st, {.settle = false});
+  REQUIRE(testing::pods_named(st, "web-").size() == 3);
+  controllers::reconcile(st);
+  auto pods = testing::pods_named(st, "web-");
+  REQUIRE(pods.size() == 1);
+  CHECK_FALSE(pods[0]->meta.deletion.has_value());
+}
