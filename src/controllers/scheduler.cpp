@@ -101,30 +101,25 @@ void schedule_pods(Context& ctx) {
   for (std::uint32_t s = 0; s < st.pods.size(); ++s) {
     auto& p = st.pods[s];
     if (!p.spec) p.spec = ctx.empty_spec;
-    if (!p.node_name.empty()) {
-      auto i = ctx.index_of_node(p.node_name);
-      ctx.pod_node[s] = static_cast<std::int32_t>(i);
-      if (i >= 0 && !is_terminal(p)) ++totals[static_cast<std::size_t>(i)];
-      continue;
-    }
-    if (is_terminal(p) || p.meta.deletion) continue;
-    if (!p.spec->node_name.empty()) {
-      // Bound by its author: the scheduler never sees it (and records nothing).
+    // Bound by its author (spec.nodeName): the scheduler never sees it, records nothing.
+    if (p.node_name.empty() && !p.spec->node_name.empty() && !is_terminal(p) && !p.meta.deletion)
       p.node_name = p.spec->node_name;
-      auto i = ctx.index_of_node(p.node_name);
-      ctx.pod_node[s] = static_cast<std::int32_t>(i);
-      if (i >= 0) {
-        ++totals[static_cast<std::size_t>(i)];
-      } else {
-        ctx.warning_once(ref("Pod", p.meta), "NodeNotFound",
-                         fmt::format("node \"{}\" not found: the pod is bound to a node the "
-                                     "cluster does not have and stays Pending",
-                                     p.node_name),
-                         "podhop");
-      }
+    if (p.node_name.empty()) {
+      if (!is_terminal(p) && !p.meta.deletion) to_place.push_back(s);
       continue;
     }
-    to_place.push_back(s);
+    const auto i = ctx.index_of_node(p.node_name);
+    ctx.pod_node[s] = static_cast<std::int32_t>(i);
+    if (is_terminal(p)) continue;
+    if (i >= 0) {
+      ++totals[static_cast<std::size_t>(i)];
+    } else if (!p.meta.deletion) {
+      ctx.warning_once(ref("Pod", p.meta), "NodeNotFound",
+                       fmt::format("node \"{}\" not found: the pod is bound to a node the "
+                                   "cluster does not have and stays Pending",
+                                   p.node_name),
+                       "podhop");
+    }
   }
   if (to_place.empty()) return;
   std::stable_sort(to_place.begin(), to_place.end(), [&](std::uint32_t a, std::uint32_t b) {

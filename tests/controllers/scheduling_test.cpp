@@ -93,6 +93,14 @@ TEST_CASE("a pod bound to an unknown node stays Pending and says why",
   CHECK(why[0]->message.find("node \"node-9\" not found") != std::string::npos);
 }
 
+TEST_CASE("a pod the loader already bound to an unknown node gets the same warning",
+          "[controllers][scheduling]") {
+  auto st = testing::state();
+  add(st, testing::pod("lost").node_name("node-9").on_node("node-9"));
+  controllers::reconcile(st);
+  CHECK(testing::events_about(st, "lost", "NodeNotFound").size() == 1);
+}
+
 TEST_CASE("nodeSelector limits the nodes; no match leaves the pod Pending with FailedScheduling",
           "[controllers][scheduling]") {
   auto st = testing::state(testing::cluster().node("a", "zone-1").node("b", "zone-2"));
