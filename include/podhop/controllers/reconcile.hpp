@@ -15,6 +15,8 @@
 
 namespace podhop::controllers {
 
+/// How reconcile() runs: the seed of every name and address it draws, and how far it
+/// takes the cluster.
 struct ReconcileOptions {
   std::uint64_t seed = 1;
   /// When true (one-shot commands), every pod is started and, where it has a readiness
