@@ -231,10 +231,14 @@ int main(int argc, char** argv) {
   }
   Shape s;
   for (int i = 2; i + 1 < argc; i += 2) {
-    if (!std::strcmp(argv[i], "--nodes")) s.nodes = parse_int(argv[i + 1], argv[i]);
-    else if (!std::strcmp(argv[i], "--services")) s.services = parse_int(argv[i + 1], argv[i]);
-    else if (!std::strcmp(argv[i], "--replicas")) s.replicas = parse_int(argv[i + 1], argv[i]);
-    else if (!std::strcmp(argv[i], "--ingresses")) s.ingresses = parse_int(argv[i + 1], argv[i]);
+    if (!std::strcmp(argv[i], "--nodes"))
+      s.nodes = parse_int(argv[i + 1], argv[i]);
+    else if (!std::strcmp(argv[i], "--services"))
+      s.services = parse_int(argv[i + 1], argv[i]);
+    else if (!std::strcmp(argv[i], "--replicas"))
+      s.replicas = parse_int(argv[i + 1], argv[i]);
+    else if (!std::strcmp(argv[i], "--ingresses"))
+      s.ingresses = parse_int(argv[i + 1], argv[i]);
     else {
       std::fprintf(stderr, "gen_cluster: unknown option %s\n", argv[i]);
       return 2;

@@ -1,0 +1,128 @@
+// Load + derive at Kubernetes' published limits, next to yaml-cpp's bare parse of the same
+// file, each measured in a child process of its own so that peak RSS belongs to one phase.
+//
+//   gen_cluster /tmp/limits.yaml && load_bench /tmp/limits.yaml
+//
+// Prints one line per phase: wall time, peak RSS, and for the podhop load the resident size
+// left once the load has finished (the model and its derived tables).
+
+#include <malloc.h>
+#include <sys/resource.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <chrono>
+#include <cstdio>
+#include <cstdlib>
+#include <fstream>
+#include <sstream>
+#include <string>
+
+#include <yaml-cpp/eventhandler.h>
+#include <yaml-cpp/yaml.h>
+
+#include "podhop/simulation.hpp"
+
+namespace {
+
+double now_s() {
+  return std::chrono::duration<double>(std::chrono::steady_clock::now().time_since_epoch()).count();
+}
+
+long current_rss_kb() {
+  std::ifstream statm("/proc/self/statm");
+  long pages = 0, resident = 0;
+  statm >> pages >> resident;
+  return resident * (sysconf(_SC_PAGESIZE) / 1024);
+}
+
+long peak_rss_kb() {
+  rusage u{};
+  getrusage(RUSAGE_SELF, &u);
+  return u.ru_maxrss;
+}
+
+// A handler that does nothing: the parse alone, no node tree.
+class NullHandler : public YAML::EventHandler {
+ public:
+  void OnDocumentStart(const YAML::Mark&) override {}
+  void OnDocumentEnd() override {}
+  void OnNull(const YAML::Mark&, YAML::anchor_t) override {}
+  void OnAlias(const YAML::Mark&, YAML::anchor_t) override {}
+  void OnScalar(const YAML::Mark&, const std::string&, YAML::anchor_t,
+                const std::string&) override {}
+  void OnSequenceStart(const YAML::Mark&, const std::string&, YAML::anchor_t,
+                       YAML::EmitterStyle::value) override {}
+  void OnSequenceEnd() override {}
+  void OnMapStart(const YAML::Mark&, const std::string&, YAML::anchor_t,
+                  YAML::EmitterStyle::value) override {}
+  void OnMapEnd() override {}
+};
+
+int phase_events(const char* path) {
+  long base = current_rss_kb();
+  double t0 = now_s();
+  std::ifstream in(path);
+  YAML::Parser parser(in);
+  NullHandler h;
+  std::size_t docs = 0;
+  while (parser.HandleNextDocument(h)) ++docs;
+  double t1 = now_s();
+  std::printf("yaml-cpp events only     %8.2f s   peak RSS %6ld MB   (%zu documents)\n", t1 - t0,
+              (peak_rss_kb() - base) / 1024, docs);
+  return 0;
+}
+
+int phase_loadall(const char* path) {
+  long base = current_rss_kb();
+  double t0 = now_s();
+  std::ifstream in(path);
+  auto docs = YAML::LoadAll(in);
+  double t1 = now_s();
+  std::printf("yaml-cpp LoadAll (nodes) %8.2f s   peak RSS %6ld MB   (%zu documents)\n", t1 - t0,
+              (peak_rss_kb() - base) / 1024, docs.size());
+  return 0;
+}
+
+int phase_podhop(const char* path) {
+  long base = current_rss_kb();
+  double t0 = now_s();
+  podhop::Simulation sim({.seed = 1});
+  auto report = sim.load({path});
+  double t1 = now_s();
+  if (!report.ok()) {
+    std::fprintf(stderr, "%s", report.diagnostics.str().c_str());
+    return 1;
+  }
+  malloc_trim(0);
+  const auto& s = sim.state();
+  std::printf(
+      "podhop load + derive     %8.2f s   peak RSS %6ld MB   model %ld MB   (%zu nodes, %zu "
+      "pods, %zu services, %zu endpointslices, %zu ingresses)\n",
+      t1 - t0, (peak_rss_kb() - base) / 1024, (current_rss_kb() - base) / 1024, s.nodes.size(),
+      s.pods.size(), s.services.size(), s.endpoint_slices.size(), s.ingresses.size());
+  return 0;
+}
+
+int in_child(int (*phase)(const char*), const char* path) {
+  std::fflush(stdout);
+  pid_t pid = fork();
+  if (pid == 0) std::_Exit(phase(path));
+  int status = 0;
+  waitpid(pid, &status, 0);
+  return WIFEXITED(status) ? WEXITSTATUS(status) : 1;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  if (argc != 2) {
+    std::fprintf(stderr, "usage: load_bench FILE.yaml   (make one with gen_cluster)\n");
+    return 2;
+  }
+  int rc = 0;
+  rc |= in_child(phase_events, argv[1]);
+  rc |= in_child(phase_loadall, argv[1]);
+  rc |= in_child(phase_podhop, argv[1]);
+  return rc;
+}
