@@ -288,3 +288,28 @@ TEST_CASE("a requested loadBalancerIP outside the pool is refused", "[controller
   CHECK(failed[0]->message ==
         "Failed to allocate IP for \"default/lb\": \"10.1.1.1\" is not allowed in config");
 }
+
+TEST_CASE("a requested healthCheckNodePort already taken is refused", "[controllers][services]") {
+  auto st = testing::state();
+  add(st, testing::service("np").type(model::ServiceType::NodePort).port(80).node_port(30100));
+  add(st, testing::service("lb")
+              .type(model::ServiceType::LoadBalancer)
+              .external_traffic_policy(model::TrafficPolicy::Local)
+              .health_check_node_port(30100)
+              .port(80)
+              .at("lb.yaml", 6));
+  CHECK(testing::reconcile_text(st) ==
+        "lb.yaml:6:1: error: Service \"lb\": spec.healthCheckNodePort: Invalid value: 30100: "
+        "provided port is already allocated\n");
+}
+
+TEST_CASE("a full node port range is an internal error for the Service that finds it full",
+          "[controllers][services]") {
+  auto st = testing::state(testing::cluster().nodes(1).node_port_range(30000, 30001));
+  add(st, testing::service("a").type(model::ServiceType::NodePort).port(80));
+  add(st, testing::service("b").type(model::ServiceType::NodePort).port(80));
+  add(st, testing::service("c").type(model::ServiceType::NodePort).port(80).at("c.yaml", 1));
+  CHECK(testing::reconcile_text(st) ==
+        "c.yaml:1:1: error: Service \"c\": Internal error occurred: failed to allocate a "
+        "nodePort: range is full\n");
+}
