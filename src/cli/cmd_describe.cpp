@@ -110,6 +110,7 @@ std::string describe_probe(const model::Probe& p) {
 struct ContainerStatusView {
   bool known = false;  // the pod is scheduled: the kubelet reports its containers
   std::string id;
+  std::string image_id;
   bool running = false;
   bool ready = false;
   int restarts = 0;
@@ -131,11 +132,13 @@ void describe_containers(Writer& w, std::string_view label,
       st.ready = pod->status.ready;
       st.restarts = pod->status.restarts;
       st.started = pod->meta.created;
+      st.image_id = "podhop://" + c.image;
     }
     w.write(1, "{}{}:\n", name_indent, c.name);
     if (st.known) w.write(2, "Container ID:\t{}\n", st.id);
     w.write(2, "Image:\t{}\n", c.image);
-    if (st.known) w.write(2, "Image ID:\t{}\n", "");
+    // podhop pulls nothing: the image ID names the image as the simulated runtime knows it.
+    if (st.known) w.write(2, "Image ID:\t{}\n", st.image_id);
     std::vector<std::string> ports, host_ports;
     for (const auto& p : c.ports) {
       ports.push_back(fmt::format("{}/{}", p.container_port, model::to_string(p.protocol)));

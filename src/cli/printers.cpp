@@ -365,6 +365,10 @@ std::vector<Item> list_items(const model::ClusterState& s, const ResourceInfo& i
         if (ns && e.involved.namespace_ != *ns) continue;
         out.push_back({&info, nullptr, &e});
       }
+      // The API server lists by namespace; within one, podhop keeps the order of events.
+      std::stable_sort(out.begin(), out.end(), [](const Item& a, const Item& b) {
+        return a.namespace_() < b.namespace_();
+      });
       break;
   }
   return out;

@@ -121,7 +121,8 @@ struct Item {
 };
 
 /// The objects of one resource sorted by (namespace, name), those of namespace `ns` only
-/// when it is set (cluster-scoped kinds ignore it). Events come in the order they happened.
+/// when it is set (cluster-scoped kinds ignore it). Events are sorted by namespace and,
+/// within one, come in the order they happened.
 std::vector<Item> list_items(const model::ClusterState& state, const ResourceInfo& info,
                              const std::optional<std::string>& ns);
 
