@@ -99,7 +99,7 @@ TEST_CASE("global options work before and after the command", "[cli]") {
   CHECK(after.out == before.out);
 }
 
-TEST_CASE("-f - reads the manifests from standard input", "[cli]") {
+TEST_CASE("manifests are read from standard input with -f -", "[cli]") {
   auto r = podhop_run({"get", "pod", "web", "-o", "name", "-f", "-"}, kPodManifest);
   CHECK(r.code == 0);
   CHECK(r.out == "pod/web\n");
