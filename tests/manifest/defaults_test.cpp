@@ -97,7 +97,7 @@ spec:
   CHECK(svc.spec.ip_family_policy == "SingleStack");
 }
 
-TEST_CASE("ClientIP affinity defaults its timeout to 10800 seconds; None drops the config",
+TEST_CASE("ClientIP affinity defaults its timeout to 10800 seconds and None drops the config",
           "[manifest]") {
   auto l = load(R"(apiVersion: v1
 kind: Service

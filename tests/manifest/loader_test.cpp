@@ -405,7 +405,7 @@ TEST_CASE("a missing path, an empty folder and an unreadable file are errors", "
   CHECK_FALSE(report.ok());
 }
 
-TEST_CASE("- reads standard input", "[manifest]") {
+TEST_CASE("a dash reads standard input", "[manifest]") {
   TempDir dir;
   auto file =
       dir.write("ns.yaml", "apiVersion: v1\nkind: Namespace\nmetadata: {name: from-file}\n");

@@ -19,7 +19,10 @@
 
 namespace podhop::manifest {
 
-/// What a load read and what it made of it.
+/// What a load read and what it made of it. Kinds podhop does not simulate produce no
+/// diagnostic: they are counted in ignored_kinds (and kept in ClusterState::ignored) for the
+/// caller to report once. Documents of kind Scenario are accepted and left to the scenario
+/// module. See docs/manifests.md for every default and validation rule.
 struct LoadReport {
   core::Diagnostics diagnostics;  // errors and warnings, in file order
   std::size_t files = 0;
@@ -33,8 +36,11 @@ struct LoadReport {
   bool ok() const { return !diagnostics.has_errors(); }
 };
 
-/// Loads every path (file, folder read recursively in sorted order, or "-" for `in`)
-/// into `state`. On any error, `state` is unchanged and the report lists every error.
+/// Loads every path (file, folder read recursively in sorted order, or "-" for `in`, or
+/// std::cin when `in` is null; named STDIN in messages) into `state`. On any error, `state`
+/// is unchanged and the report lists every error. Objects already in `state` with the same
+/// kind, namespace and name are replaced, as `kubectl apply` updates them, keeping their
+/// creation_index.
 LoadReport load_paths(const std::vector<std::string>& paths, model::ClusterState& state,
                       std::istream* in = nullptr);
 
