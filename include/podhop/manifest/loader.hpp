@@ -45,8 +45,7 @@ LoadReport load_paths(const std::vector<std::string>& paths, model::ClusterState
                       std::istream* in = nullptr);
 
 /// Loads YAML text as if it were the file `filename`.
-LoadReport load_text(std::string_view text, std::string_view filename,
-                     model::ClusterState& state);
+LoadReport load_text(std::string_view text, std::string_view filename, model::ClusterState& state);
 
 /// The files a path expands to: itself, or every .yaml/.yml/.json below a folder, sorted.
 std::vector<std::string> expand_path(const std::string& path, core::Diagnostics& diags);
