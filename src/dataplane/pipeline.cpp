@@ -206,6 +206,19 @@ struct Pipeline::MaxTimerEvent {
   void operator()() const { p->on_timer(id, true); }
 };
 
+// What conntrack undoes on the way back: the DNAT (the reply seems to come from the address
+// the client used) and any SNAT (the reply goes back to the client's own address).
+std::string Pipeline::reverse_nat_text(const Request& r) {
+  std::string out;
+  if (r.dnat)
+    out += fmt::format(", un-DNAT {}:{} -> {}:{}", r.ep_ip.str(), r.ep_port, r.dst_ip.str(),
+                       r.dst_port);
+  if (r.seen_src != r.client.ip)
+    out += fmt::format(", un-SNAT {} -> {}", r.seen_src.str(), r.client.ip.str());
+  if (!out.empty()) out += " (conntrack)";
+  return out;
+}
+
 Pipeline::Pipeline(engine::Simulator& sim, Network& net) : sim_(&sim), net_(&net) {}
 Pipeline::~Pipeline() = default;
 
@@ -510,6 +523,8 @@ void Pipeline::begin_lookup(Request& r, RequestId id) {
   std::string why;
   if (!host.empty() && host.back() == '.') {
     why = "an absolute name: queried as written";
+  } else if (conf->searches.empty()) {
+    why = fmt::format("{} dot{}, no search list: queried as written", dots, dots == 1 ? "" : "s");
   } else if (dots >= conf->ndots) {
     why = fmt::format("{} dot{} >= ndots:{}: as written first, then the search list", dots,
                       dots == 1 ? "" : "s", conf->ndots);
@@ -611,11 +626,15 @@ void Pipeline::dns_send(Request& r, RequestId id) {
   }
   r.dns_server_name = place.kind == PlaceKind::pod ? net_->pod_name(place.pod) : endpoint.str();
   Duration lat = net_->latency(r.client.node, place);
-  std::string path = place.kind == PlaceKind::pod ? net_->describe_path(r.client.node, place.node)
-                                                  : std::string("to the nodes' resolver");
-  hop(r, trace::stage::network, r.client.node, from, {endpoint, 53},
-      fmt::format("UDP to {} ({}:53), {}, {}", r.dns_server_name, endpoint.str(), path,
-                  core::format_duration(lat)));
+  if (place.kind == PlaceKind::pod) {
+    hop(r, trace::stage::network, r.client.node, from, {endpoint, 53},
+        fmt::format("UDP to {} ({}:53), {}, {}", r.dns_server_name, endpoint.str(),
+                    net_->describe_path(r.client.node, place.node), core::format_duration(lat)));
+  } else {
+    hop(r, trace::stage::network, r.client.node, from, {endpoint, 53},
+        fmt::format("UDP to the nodes' resolver ({}:53), {}", endpoint.str(),
+                    core::format_duration(lat)));
+  }
   r.phase = Phase::dns_to_server;
   schedule(r, id, lat);
 }
@@ -939,9 +958,7 @@ void Pipeline::syn_arrive(Request& r, RequestId id) {
       break;
   }
   hop(r, trace::stage::tcp, at_node, src, ep, detail);
-  std::string unnat = r.dnat ? fmt::format(", un-DNAT {}:{} -> {}:{} (conntrack)", r.ep_ip.str(),
-                                           r.ep_port, r.dst_ip.str(), r.dst_port)
-                             : std::string();
+  const std::string unnat = reverse_nat_text(r);
   hop(r, trace::stage::network, at_node, ep, src,
       fmt::format("{}{}, {}", accepts ? "SYN-ACK" : "RST", unnat, core::format_duration(back)));
   r.phase = accepts ? Phase::synack_to_client : Phase::rst_to_client;
@@ -1178,9 +1195,7 @@ void Pipeline::respond(Request& r, RequestId id) {
   const Address src{r.seen_src, r.src_port};
   const std::uint32_t at_node = r.target.in_cluster() ? r.target.node : kNoIndex;
   const Duration back = net_->latency(r.entry_node, r.target);
-  std::string unnat = r.dnat ? fmt::format(", un-DNAT {}:{} -> {}:{} (conntrack)", r.ep_ip.str(),
-                                           r.ep_port, r.dst_ip.str(), r.dst_port)
-                             : std::string();
+  const std::string unnat = reverse_nat_text(r);
   if (r.server_closed) {
     hop(r, trace::stage::network, at_node, ep, src,
         fmt::format("FIN{}, {}", unnat, core::format_duration(back)));

@@ -5,6 +5,7 @@
 #include <fmt/format.h>
 #include <catch2/catch.hpp>
 
+#include "cli/curl_output.hpp"
 #include "podhop/simulation.hpp"
 
 using podhop::ExecResult;
@@ -20,9 +21,10 @@ Simulation seed_cluster() {
   return sim;
 }
 
-bool any_hop_contains(const ExecResult& r, std::string_view text) {
-  return std::any_of(r.hops.begin(), r.hops.end(),
-                     [&](const auto& h) { return h.detail.find(text) != std::string::npos; });
+bool any_hop_contains(const ExecResult& r, std::string_view text, std::string_view stage = {}) {
+  return std::any_of(r.hops.begin(), r.hops.end(), [&](const auto& h) {
+    return (stage.empty() || h.stage == stage) && h.detail.find(text) != std::string::npos;
+  });
 }
 
 }  // namespace
@@ -113,7 +115,7 @@ TEST_CASE("the selector-less Service reaches 93.184.215.14 through its manual En
   CHECK(r.stdout_text.find("Example Domain") != std::string::npos);
   REQUIRE(r.requests.size() == 1);
   CHECK(r.requests[0].served_by == "external/example.com");
-  CHECK(any_hop_contains(r, "DNAT to 93.184.215.14:80"));
+  CHECK(any_hop_contains(r, "93.184.215.14:80", "kube-proxy"));
   // Leaving the cluster, the node masquerades the pod's address.
   CHECK(any_hop_contains(r, "SNAT"));
 }
@@ -206,4 +208,22 @@ TEST_CASE("exec answers like kubectl for unknown pods and programs", "[scenario]
   auto env = sim.exec("app1", {"env"});
   CHECK(env.stdout_text.find("APP2_HOST=app2-svc\n") != std::string::npos);
   CHECK(env.stdout_text.find("KUBERNETES_SERVICE_HOST=10.96.0.1\n") != std::string::npos);
+}
+
+TEST_CASE(
+    "nslookup and dig run once their tools are added, each query a packet through the "
+    "cluster",
+    "[scenario]") {
+  Simulation sim = seed_cluster();
+  podhop::cli::install_dns_tools(sim);
+  auto r = sim.exec("app1", {"nslookup", "app2-svc"});
+  CHECK(r.exit_code == 0);
+  CHECK(r.stdout_text.find("Name:\tapp2-svc.default.svc.cluster.local\n") != std::string::npos);
+  REQUIRE(r.requests.size() == 1);
+  CHECK(r.requests[0].dns.size() >= 1);
+  CHECK(any_hop_contains(r, "kube-system/kube-dns:dns DNAT"));
+  auto d = sim.exec("app1", {"dig", "+short", "app2-svc.default.svc.cluster.local"});
+  CHECK(d.exit_code == 0);
+  const auto* svc = sim.state().services.find("default", "app2-svc");
+  CHECK(d.stdout_text == svc->spec.cluster_ip.str() + "\n");
 }

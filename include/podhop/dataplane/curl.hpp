@@ -5,8 +5,8 @@
 // on stdout, the progress meter on stderr when it is not silenced (kubectl exec without -t
 // gives curl a pipe, not a terminal, so the meter shows), -v's "*", ">" and "<" lines,
 // -i headers, -w variables, and curl's error messages and exit codes. The requests
-// themselves are the pipeline's; this header only parses and prints. docs/cli.md lists the
-// options.
+// themselves are the pipeline's; this header only parses and prints.
+// docs/life-of-a-request.md lists the options and messages.
 
 #include <cstdint>
 #include <optional>

@@ -128,6 +128,7 @@ class Pipeline {
   void respond(Request& r, RequestId id);
   void response_arrive(Request& r, RequestId id);
 
+  static std::string reverse_nat_text(const Request& r);
   void hop(Request& r, std::string_view stage, std::uint32_t node, trace::Address from,
            trace::Address to, std::string detail);
   void finish(Request& r, RequestId id, trace::Outcome outcome, int exit_code, std::string error);
