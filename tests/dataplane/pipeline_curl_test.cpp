@@ -149,7 +149,7 @@ TEST_CASE("errors print as curl words them, and -s hides them unless -S", "[data
   CHECK(verbose.err.find("* Closing connection\n") != std::string::npos);
 }
 
-TEST_CASE("-f turns a 4xx into exit 22 without the body", "[dataplane]") {
+TEST_CASE("curl -f turns a 4xx into exit 22 without the body", "[dataplane]") {
   RequestRecord r = ok_record();
   r.status = 404;
   r.body = "not here";
@@ -162,7 +162,7 @@ TEST_CASE("-f turns a 4xx into exit 22 without the body", "[dataplane]") {
   CHECK(plain.out == "not here");
 }
 
-TEST_CASE("-w expands curl's variables and escapes", "[dataplane]") {
+TEST_CASE("curl -w expands curl's variables and escapes", "[dataplane]") {
   auto out =
       render_curl(parse_curl_args({"-s", "-o", "/dev/null", "-w",
                                    "%{http_code} %{remote_ip}:%{remote_port} %{size_download} "
@@ -175,7 +175,7 @@ TEST_CASE("-w expands curl's variables and escapes", "[dataplane]") {
   CHECK(none.out == "000");
 }
 
-TEST_CASE("-i writes the status line and headers before the body", "[dataplane]") {
+TEST_CASE("curl -i writes the status line and headers before the body", "[dataplane]") {
   auto out = render_curl(parse_curl_args({"-si", "http://app2-svc:9999"}), {{ok_record()}});
   CHECK(out.out ==
         "HTTP/1.1 200 OK\r\nContent-Type: text/plain\r\nContent-Length: 11\r\n\r\nHello world");
