@@ -131,7 +131,7 @@ TEST_CASE("without a connect timeout the kernel gives up after its SYN retries",
         "Failed to connect to 10.1.2.3 port 80 after 127000 ms: Couldn't connect to server");
 }
 
-TEST_CASE("--max-time cuts a slow answer short", "[dataplane]") {
+TEST_CASE("curl --max-time cuts a slow answer short", "[dataplane]") {
   Simulation sim = cluster();
   RequestSpec spec;
   spec.url = pod_url(sim, "slow");
