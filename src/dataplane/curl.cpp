@@ -426,7 +426,9 @@ CurlOutput render_curl(const CurlOptions& o, const std::vector<CurlTransfer>& tr
   std::string& err = res.err;
   const bool meter = !o.silent && !o.no_progress_meter;
   const bool body_to_stdout = !o.output || *o.output == "-";
-  int connection = 0;
+  // curl numbers its connections #0, #1...; a reused one keeps its number.
+  std::vector<std::pair<trace::Address, int>> connections;
+  int next_connection = 0;
   for (const CurlTransfer& t : transfers) {
     const trace::RequestRecord& r = t.record;
     auto parsed = parse_url(r.url);
@@ -522,6 +524,17 @@ CurlOutput render_curl(const CurlOptions& o, const std::vector<CurlTransfer>& tr
       err += "\r" + progress_line(total, total, r.elapsed);
       err += "\n";
     }
+    int connection = next_connection;
+    if (r.connected_to) {
+      auto it = std::find_if(connections.begin(), connections.end(),
+                             [&](const auto& c) { return c.first == *r.connected_to; });
+      if (r.reused_connection && it != connections.end()) {
+        connection = it->second;
+      } else {
+        connection = next_connection++;
+        connections.emplace_back(*r.connected_to, connection);
+      }
+    }
     if (o.verbose) {
       if (r.outcome == trace::Outcome::ok && !failed_f) {
         err += fmt::format("* Connection #{} to host {} left intact\n", connection, host);
@@ -529,7 +542,6 @@ CurlOutput render_curl(const CurlOptions& o, const std::vector<CurlTransfer>& tr
         err += "* Closing connection\n";
       }
     }
-    if (r.connected_to && !r.reused_connection) ++connection;
 
     // stdout
     if (r.status && (o.include || o.head) && !failed_f && body_to_stdout) {

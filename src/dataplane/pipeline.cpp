@@ -279,7 +279,21 @@ trace::RequestRecord Pipeline::take(RequestId id) {
 }
 
 void Pipeline::close_connections() {
+  for (const auto& [key, conn] : kept_) {
+    if (conn.entry_node != kNoIndex && conn.entry_node < net_->node_count())
+      net_->proxy(conn.entry_node).close(conn.tuple);
+  }
   kept_.clear();
+}
+
+void Pipeline::close_connections(Ipv4 client) {
+  std::erase_if(kept_, [&](const auto& kv) {
+    if (kv.first.client != client) return false;
+    const KeptConnection& conn = kv.second;
+    if (conn.entry_node != kNoIndex && conn.entry_node < net_->node_count())
+      net_->proxy(conn.entry_node).close(conn.tuple);
+    return true;
+  });
 }
 
 // ---------------------------------------------------------------------------------------
@@ -364,6 +378,10 @@ void Pipeline::schedule(Request& r, RequestId id, Duration delay) {
   r.step_event = sim_->schedule_in(delay, StepEvent{this, id});
 }
 
+bool Pipeline::traced(const Request& r) {
+  return r.spec.record_hops || r.dns_only;
+}
+
 void Pipeline::hop(Request& r, std::string_view stage, std::uint32_t node, Address from, Address to,
                    std::string detail) {
   if (!r.spec.record_hops && !r.dns_only) return;
@@ -441,8 +459,9 @@ void Pipeline::on_timer(RequestId id, bool max_time) {
     r.connect_timer = {};
   if (r.dns_only) {
     r.exchange.error = "timed out";
-    hop(r, trace::stage::dns, r.client.node, {r.client.ip, r.dns_port}, {r.dns_server, 53},
-        fmt::format("no answer within {}", core::format_duration(sim_->now() - r.start)));
+    if (traced(r))
+      hop(r, trace::stage::dns, r.client.node, {r.client.ip, r.dns_port}, {r.dns_server, 53},
+          fmt::format("no answer within {}", core::format_duration(sim_->now() - r.start)));
     finish(r, id, Outcome::timeout, 28, "timed out");
     return;
   }
@@ -451,24 +470,27 @@ void Pipeline::on_timer(RequestId id, bool max_time) {
   r.step_event = {};
   const std::int64_t elapsed = millis(sim_->now() - r.start);
   if (r.resolving) {
-    hop(r, trace::stage::resolver, r.client.node, {r.client.ip, r.dns_port}, {r.dns_server, 53},
-        fmt::format("curl gave up resolving {} after {} ms ({})", r.url.host, elapsed,
-                    max_time ? "--max-time" : "--connect-timeout"));
+    if (traced(r))
+      hop(r, trace::stage::resolver, r.client.node, {r.client.ip, r.dns_port}, {r.dns_server, 53},
+          fmt::format("curl gave up resolving {} after {} ms ({})", r.url.host, elapsed,
+                      max_time ? "--max-time" : "--connect-timeout"));
     finish(r, id, Outcome::timeout, 28,
            fmt::format("Resolving timed out after {} milliseconds", elapsed));
     return;
   }
   if (!r.connected) {
-    hop(r, trace::stage::tcp, r.client.node, {r.client.ip, r.src_port}, {r.dst_ip, r.dst_port},
-        fmt::format("no SYN-ACK: curl gave up connecting after {} ms ({})", elapsed,
-                    max_time ? "--max-time" : "--connect-timeout"));
+    if (traced(r))
+      hop(r, trace::stage::tcp, r.client.node, {r.client.ip, r.src_port}, {r.dst_ip, r.dst_port},
+          fmt::format("no SYN-ACK: curl gave up connecting after {} ms ({})", elapsed,
+                      max_time ? "--max-time" : "--connect-timeout"));
     finish(r, id, Outcome::timeout, 28,
            fmt::format("Failed to connect to {} port {} after {} ms: Timeout was reached",
                        r.url.host, r.dst_port, elapsed));
     return;
   }
-  hop(r, trace::stage::http, r.client.node, {r.client.ip, r.src_port}, {r.dst_ip, r.dst_port},
-      fmt::format("no response: curl gave up after {} ms (--max-time)", elapsed));
+  if (traced(r))
+    hop(r, trace::stage::http, r.client.node, {r.client.ip, r.src_port}, {r.dst_ip, r.dst_port},
+        fmt::format("no response: curl gave up after {} ms (--max-time)", elapsed));
   if (r.phase == Phase::waiting_child) {
     // The forwarded request goes on; its result will find nobody waiting.
   }
@@ -485,8 +507,9 @@ void Pipeline::begin_lookup(Request& r, RequestId id) {
   for (const auto& o : r.spec.resolve) {
     if ((o.host == "*" || iequals(o.host, host)) && o.port == r.url.port) {
       r.dst_ip = o.address;
-      hop(r, trace::stage::resolver, r.client.node, {r.client.ip, 0}, {o.address, r.url.port},
-          fmt::format("--resolve {}:{}:{}: no DNS", host, o.port, o.address.str()));
+      if (traced(r))
+        hop(r, trace::stage::resolver, r.client.node, {r.client.ip, 0}, {o.address, r.url.port},
+            fmt::format("--resolve {}:{}:{}: no DNS", host, o.port, o.address.str()));
       connect(r, id);
       return;
     }
@@ -502,14 +525,16 @@ void Pipeline::begin_lookup(Request& r, RequestId id) {
   const Resolution& res0 = r.walk->result();
   if (res0.from_hosts) {
     r.dst_ip = res0.address;
-    hop(r, trace::stage::resolver, r.client.node, {r.client.ip, 0}, {res0.address, r.url.port},
-        fmt::format("/etc/hosts: {} is {}", host, res0.address.str()));
+    if (traced(r))
+      hop(r, trace::stage::resolver, r.client.node, {r.client.ip, 0}, {res0.address, r.url.port},
+          fmt::format("/etc/hosts: {} is {}", host, res0.address.str()));
     connect(r, id);
     return;
   }
   if (conf->nameservers.empty()) {
-    hop(r, trace::stage::resolver, r.client.node, {r.client.ip, 0}, {},
-        fmt::format("no nameserver in /etc/resolv.conf: {} cannot be resolved", host));
+    if (traced(r))
+      hop(r, trace::stage::resolver, r.client.node, {r.client.ip, 0}, {},
+          fmt::format("no nameserver in /etc/resolv.conf: {} cannot be resolved", host));
     finish(r, id, Outcome::dns_failure, 6, fmt::format("Could not resolve host: {}", host));
     return;
   }
@@ -518,24 +543,26 @@ void Pipeline::begin_lookup(Request& r, RequestId id) {
   // One UDP socket for the whole lookup (glibc keeps it for the A and AAAA of every
   // candidate), so every query has the same 5-tuple and conntrack keeps one CoreDNS pod.
   r.dns_port = net_->ephemeral_port(r.client.ip);
-  const auto& cands = r.walk->candidates();
-  const auto dots = std::count(host.begin(), host.end(), '.');
-  std::string why;
-  if (!host.empty() && host.back() == '.') {
-    why = "an absolute name: queried as written";
-  } else if (conf->searches.empty()) {
-    why = fmt::format("{} dot{}, no search list: queried as written", dots, dots == 1 ? "" : "s");
-  } else if (dots >= conf->ndots) {
-    why = fmt::format("{} dot{} >= ndots:{}: as written first, then the search list", dots,
-                      dots == 1 ? "" : "s", conf->ndots);
-  } else {
-    why = fmt::format("{} dot{} < ndots:{}: the search list first", dots, dots == 1 ? "" : "s",
-                      conf->ndots);
+  if (traced(r)) {
+    const auto& cands = r.walk->candidates();
+    const auto dots = std::count(host.begin(), host.end(), '.');
+    std::string why;
+    if (!host.empty() && host.back() == '.') {
+      why = "an absolute name: queried as written";
+    } else if (conf->searches.empty()) {
+      why = fmt::format("{} dot{}, no search list: queried as written", dots, dots == 1 ? "" : "s");
+    } else if (dots >= conf->ndots) {
+      why = fmt::format("{} dot{} >= ndots:{}: as written first, then the search list", dots,
+                        dots == 1 ? "" : "s", conf->ndots);
+    } else {
+      why = fmt::format("{} dot{} < ndots:{}: the search list first", dots, dots == 1 ? "" : "s",
+                        conf->ndots);
+    }
+    hop(r, trace::stage::resolver, r.client.node, {r.client.ip, r.dns_port}, {r.dns_server, 53},
+        fmt::format("getaddrinfo {} ({}): {} candidate{}, A{} each: {}", host, why, cands.size(),
+                    cands.size() == 1 ? "" : "s", conf->no_aaaa() ? "" : " and AAAA",
+                    fmt::join(cands, " ")));
   }
-  hop(r, trace::stage::resolver, r.client.node, {r.client.ip, r.dns_port}, {r.dns_server, 53},
-      fmt::format("getaddrinfo {} ({}): {} candidate{}, A{} each: {}", host, why, cands.size(),
-                  cands.size() == 1 ? "" : "s", conf->no_aaaa() ? "" : " and AAAA",
-                  fmt::join(cands, " ")));
   dns_send(r, id);
 }
 
@@ -566,15 +593,17 @@ void Pipeline::dns_send(Request& r, RequestId id) {
   r.trip_sent = sim_->now();
   const Address from{r.client.ip, r.dns_port};
   const Address to{r.dns_server, 53};
-  std::string what = r.trip_n == 2
-                         ? fmt::format("A + AAAA {}", r.trip_q[0].name)
-                         : fmt::format("{} {}", to_string(r.trip_q[0].type), r.trip_q[0].name);
-  if (r.walk && r.walk->candidates().size() > 1) {
-    const auto& cands = r.walk->candidates();
-    auto pos = std::find(cands.begin(), cands.end(), r.trip_q[0].name) - cands.begin();
-    what += fmt::format(" (candidate {} of {})", pos + 1, cands.size());
+  if (traced(r)) {
+    std::string what = r.trip_n == 2
+                           ? fmt::format("A + AAAA {}", r.trip_q[0].name)
+                           : fmt::format("{} {}", to_string(r.trip_q[0].type), r.trip_q[0].name);
+    if (r.walk && r.walk->candidates().size() > 1) {
+      const auto& cands = r.walk->candidates();
+      auto pos = std::find(cands.begin(), cands.end(), r.trip_q[0].name) - cands.begin();
+      what += fmt::format(" (candidate {} of {})", pos + 1, cands.size());
+    }
+    hop(r, trace::stage::dns, r.client.node, from, to, fmt::format("query {}", what));
   }
-  hop(r, trace::stage::dns, r.client.node, from, to, fmt::format("query {}", what));
 
   // The client node's kube-proxy sees the packet first (clients outside have none).
   r.dns_entry_node = r.client.node;
@@ -597,19 +626,23 @@ void Pipeline::dns_send(Request& r, RequestId id) {
         r.dns_dnat = true;
         endpoint = v.endpoint_ip;
         place = net_->locate(v.endpoint_ip);
-        hop(r, trace::stage::kube_proxy, r.client.node, from, to, verdict_text(*net_, v));
+        if (traced(r))
+          hop(r, trace::stage::kube_proxy, r.client.node, from, to, verdict_text(*net_, v));
         break;
       }
       case VerdictKind::not_a_service:
-        hop(r, trace::stage::kube_proxy, r.client.node, from, to, verdict_text(*net_, v));
+        if (traced(r))
+          hop(r, trace::stage::kube_proxy, r.client.node, from, to, verdict_text(*net_, v));
         break;
       case VerdictKind::reject:
-        hop(r, trace::stage::kube_proxy, r.client.node, from, to, verdict_text(*net_, v));
+        if (traced(r))
+          hop(r, trace::stage::kube_proxy, r.client.node, from, to, verdict_text(*net_, v));
         r.phase = Phase::dns_refused;
         schedule(r, id, Duration{});
         return;
       case VerdictKind::drop:
-        hop(r, trace::stage::kube_proxy, r.client.node, from, to, verdict_text(*net_, v));
+        if (traced(r))
+          hop(r, trace::stage::kube_proxy, r.client.node, from, to, verdict_text(*net_, v));
         r.phase = Phase::dns_lost;
         schedule(r, id, resolver_give_up(*r.client.resolv_conf));
         return;
@@ -618,8 +651,9 @@ void Pipeline::dns_send(Request& r, RequestId id) {
   r.dns_place = place;
   r.dns_endpoint = endpoint;
   if (place.kind != PlaceKind::pod && place.kind != PlaceKind::upstream_dns) {
-    hop(r, trace::stage::network, r.client.node, from, {endpoint, 53},
-        fmt::format("no DNS server at {}: the query is lost", endpoint.str()));
+    if (traced(r))
+      hop(r, trace::stage::network, r.client.node, from, {endpoint, 53},
+          fmt::format("no DNS server at {}: the query is lost", endpoint.str()));
     r.phase = Phase::dns_lost;
     schedule(r, id, resolver_give_up(*r.client.resolv_conf));
     return;
@@ -627,13 +661,15 @@ void Pipeline::dns_send(Request& r, RequestId id) {
   r.dns_server_name = place.kind == PlaceKind::pod ? net_->pod_name(place.pod) : endpoint.str();
   Duration lat = net_->latency(r.client.node, place);
   if (place.kind == PlaceKind::pod) {
-    hop(r, trace::stage::network, r.client.node, from, {endpoint, 53},
-        fmt::format("UDP to {} ({}:53), {}, {}", r.dns_server_name, endpoint.str(),
-                    net_->describe_path(r.client.node, place.node), core::format_duration(lat)));
+    if (traced(r))
+      hop(r, trace::stage::network, r.client.node, from, {endpoint, 53},
+          fmt::format("UDP to {} ({}:53), {}, {}", r.dns_server_name, endpoint.str(),
+                      net_->describe_path(r.client.node, place.node), core::format_duration(lat)));
   } else {
-    hop(r, trace::stage::network, r.client.node, from, {endpoint, 53},
-        fmt::format("UDP to the nodes' resolver ({}:53), {}", endpoint.str(),
-                    core::format_duration(lat)));
+    if (traced(r))
+      hop(r, trace::stage::network, r.client.node, from, {endpoint, 53},
+          fmt::format("UDP to the nodes' resolver ({}:53), {}", endpoint.str(),
+                      core::format_duration(lat)));
   }
   r.phase = Phase::dns_to_server;
   schedule(r, id, lat);
@@ -647,10 +683,11 @@ void Pipeline::dns_at_server(Request& r, RequestId id) {
   if (place.kind == PlaceKind::pod) {
     const PodApps* apps = net_->apps().pod(place.pod);
     if (!apps || !apps->listens(53, model::Protocol::UDP)) {
-      hop(r, trace::stage::dns, server_node, from, at,
-          fmt::format("nothing listens on 53/UDP in {} (it listens on {}): ICMP port "
-                      "unreachable",
-                      r.dns_server_name, apps ? apps->ports_text() : std::string("no ports")));
+      if (traced(r))
+        hop(r, trace::stage::dns, server_node, from, at,
+            fmt::format("nothing listens on 53/UDP in {} (it listens on {}): ICMP port "
+                        "unreachable",
+                        r.dns_server_name, apps ? apps->ports_text() : std::string("no ports")));
       r.phase = Phase::dns_refused;
       schedule(r, id, net_->latency(place.node, r.client.node));
       return;
@@ -670,15 +707,17 @@ void Pipeline::dns_at_server(Request& r, RequestId id) {
     extra = lat.external * 2;
     if (place.kind == PlaceKind::pod) {
       extra = extra + lat.same_node * 2;
-      hop(r, trace::stage::dns, server_node, at, {net_->config().node_nameserver, 53},
-          fmt::format("{} forwards to the nodes' resolver {}:53 (forward . /etc/resolv.conf), "
-                      "which asks the simulated internet: {}",
-                      r.dns_server_name, net_->config().node_nameserver.str(),
-                      core::format_duration(extra)));
+      if (traced(r))
+        hop(r, trace::stage::dns, server_node, at, {net_->config().node_nameserver, 53},
+            fmt::format("{} forwards to the nodes' resolver {}:53 (forward . /etc/resolv.conf), "
+                        "which asks the simulated internet: {}",
+                        r.dns_server_name, net_->config().node_nameserver.str(),
+                        core::format_duration(extra)));
     } else {
-      hop(r, trace::stage::dns, server_node, from, at,
-          fmt::format("the resolver asks the simulated internet: {}",
-                      core::format_duration(extra)));
+      if (traced(r))
+        hop(r, trace::stage::dns, server_node, from, at,
+            fmt::format("the resolver asks the simulated internet: {}",
+                        core::format_duration(extra)));
     }
   }
   if (extra.ns > 0) {
@@ -695,14 +734,17 @@ void Pipeline::dns_answers_leave(Request& r, RequestId id) {
   const Address from{r.client.ip, r.dns_port};
   const Address at{r.dns_endpoint, 53};
   for (int i = 0; i < r.trip_n; ++i)
-    hop(r, trace::stage::dns, server_node, from, at, answer_summary(r.trip_q[i], r.trip_a[i]));
+    if (traced(r))
+      hop(r, trace::stage::dns, server_node, from, at, answer_summary(r.trip_q[i], r.trip_a[i]));
   const Duration back = place.kind == PlaceKind::pod ? net_->latency(place.node, r.client.node)
                                                      : net_->config().latency.same_node;
-  std::string unnat = r.dns_dnat ? fmt::format(", un-DNAT {}:53 -> {}:53 (conntrack)",
-                                               r.dns_endpoint.str(), r.dns_server.str())
-                                 : std::string();
-  hop(r, trace::stage::network, server_node, at, from,
-      fmt::format("reply{}, {}", unnat, core::format_duration(back)));
+  std::string unnat = r.dns_dnat && traced(r)
+                          ? fmt::format(", un-DNAT {}:53 -> {}:53 (conntrack)",
+                                        r.dns_endpoint.str(), r.dns_server.str())
+                          : std::string();
+  if (traced(r))
+    hop(r, trace::stage::network, server_node, at, from,
+        fmt::format("reply{}, {}", unnat, core::format_duration(back)));
   r.phase = Phase::dns_to_client;
   schedule(r, id, back);
 }
@@ -741,21 +783,23 @@ void Pipeline::dns_unreachable(Request& r, RequestId id, bool refused) {
   const Address to{r.dns_server, 53};
   if (r.dns_only) {
     r.exchange.error = refused ? "connection refused" : "timed out";
-    hop(r, trace::stage::dns, r.client.node, to, from,
-        refused
-            ? std::string("ICMP port unreachable: connection refused")
-            : fmt::format("no answer within {}", core::format_duration(sim_->now() - r.trip_sent)));
+    if (traced(r))
+      hop(r, trace::stage::dns, r.client.node, to, from,
+          refused ? std::string("ICMP port unreachable: connection refused")
+                  : fmt::format("no answer within {}",
+                                core::format_duration(sim_->now() - r.trip_sent)));
     finish(r, id, refused ? Outcome::connection_refused : Outcome::timeout, refused ? 7 : 28,
            r.exchange.error);
     return;
   }
-  hop(r, trace::stage::resolver, r.client.node, to, from,
-      refused ? fmt::format("ICMP port unreachable from {}: getaddrinfo gives up on {}",
-                            r.dns_server.str(), r.url.host)
-              : fmt::format("no answer from {} within {} (timeout x attempts): getaddrinfo "
-                            "gives up on {}",
-                            r.dns_server.str(), core::format_duration(sim_->now() - r.trip_sent),
-                            r.url.host));
+  if (traced(r))
+    hop(r, trace::stage::resolver, r.client.node, to, from,
+        refused ? fmt::format("ICMP port unreachable from {}: getaddrinfo gives up on {}",
+                              r.dns_server.str(), r.url.host)
+                : fmt::format("no answer from {} within {} (timeout x attempts): getaddrinfo "
+                              "gives up on {}",
+                              r.dns_server.str(), core::format_duration(sim_->now() - r.trip_sent),
+                              r.url.host));
   r.resolving = false;
   finish(r, id, Outcome::dns_failure, 6, fmt::format("Could not resolve host: {}", r.url.host));
 }
@@ -768,10 +812,11 @@ void Pipeline::lookup_done(Request& r, RequestId id) {
   }
   const Resolution& res = r.walk->result();
   if (!res.ok) {
-    hop(r, trace::stage::resolver, r.client.node, {r.client.ip, r.dns_port}, {r.dns_server, 53},
-        fmt::format("{} did not resolve: every candidate was NXDOMAIN or NODATA ({} "
-                    "quer{})",
-                    r.url.host, r.dns_queries, r.dns_queries == 1 ? "y" : "ies"));
+    if (traced(r))
+      hop(r, trace::stage::resolver, r.client.node, {r.client.ip, r.dns_port}, {r.dns_server, 53},
+          fmt::format("{} did not resolve: every candidate was NXDOMAIN or NODATA ({} "
+                      "quer{})",
+                      r.url.host, r.dns_queries, r.dns_queries == 1 ? "y" : "ies"));
     finish(r, id, Outcome::dns_failure, 6, fmt::format("Could not resolve host: {}", r.url.host));
     return;
   }
@@ -780,9 +825,11 @@ void Pipeline::lookup_done(Request& r, RequestId id) {
   std::string via = dns_name_equal(res.canonical_name, r.trip_q[0].name)
                         ? std::string()
                         : fmt::format(" via {}", res.canonical_name);
-  hop(r, trace::stage::resolver, r.client.node, {r.client.ip, r.dns_port}, {r.dns_server, 53},
-      fmt::format("{} is {}{} ({} quer{}, {})", r.url.host, res.address.str(), via, r.dns_queries,
-                  r.dns_queries == 1 ? "y" : "ies", core::format_duration(sim_->now() - r.start)));
+  if (traced(r))
+    hop(r, trace::stage::resolver, r.client.node, {r.client.ip, r.dns_port}, {r.dns_server, 53},
+        fmt::format("{} is {}{} ({} quer{}, {})", r.url.host, res.address.str(), via, r.dns_queries,
+                    r.dns_queries == 1 ? "y" : "ies",
+                    core::format_duration(sim_->now() - r.start)));
   connect(r, id);
 }
 
@@ -800,7 +847,7 @@ void Pipeline::connect(Request& r, RequestId id) {
     auto it = kept_.find(KeptKey{r.client.ip, r.dst_ip, r.dst_port});
     if (it != kept_.end()) {
       r.reused = true;
-      r.src_port = it->second;
+      r.src_port = it->second.source_port;
     }
   }
   if (!r.reused) r.src_port = net_->ephemeral_port(r.client.ip);
@@ -846,20 +893,24 @@ void Pipeline::connect(Request& r, RequestId id) {
           r.target = net_->locate(v.endpoint_ip);
         }
         if (v.masquerade) r.seen_src = v.snat_ip;
-        hop(r, trace::stage::kube_proxy, r.entry_node, from, to, verdict_text(*net_, v));
+        if (traced(r))
+          hop(r, trace::stage::kube_proxy, r.entry_node, from, to, verdict_text(*net_, v));
         break;
       }
       case VerdictKind::not_a_service:
         if (r.spec.record_hops)
-          hop(r, trace::stage::kube_proxy, r.entry_node, from, to, verdict_text(*net_, v));
+          if (traced(r))
+            hop(r, trace::stage::kube_proxy, r.entry_node, from, to, verdict_text(*net_, v));
         break;
       case VerdictKind::reject:
         // The node itself answers with ICMP port unreachable: refused at once.
-        hop(r, trace::stage::kube_proxy, r.entry_node, from, to, verdict_text(*net_, v));
+        if (traced(r))
+          hop(r, trace::stage::kube_proxy, r.entry_node, from, to, verdict_text(*net_, v));
         fail_connect(r, id, true, false);
         return;
       case VerdictKind::drop:
-        hop(r, trace::stage::kube_proxy, r.entry_node, from, to, verdict_text(*net_, v));
+        if (traced(r))
+          hop(r, trace::stage::kube_proxy, r.entry_node, from, to, verdict_text(*net_, v));
         r.phase = Phase::syn_lost;
         schedule(r, id, kSynGiveUp);
         return;
@@ -897,15 +948,18 @@ void Pipeline::connect(Request& r, RequestId id) {
       } else {
         path = "outside the cluster";
       }
-      hop(r, trace::stage::network, from_node, src, ep,
-          fmt::format("SYN, {}, {}", path, core::format_duration(lat)));
+      if (traced(r))
+        hop(r, trace::stage::network, from_node, src, ep,
+            fmt::format("SYN, {}, {}", path, core::format_duration(lat)));
       r.phase = Phase::syn_to_target;
       schedule(r, id, lat);
       return;
     }
     case PlaceKind::nowhere:
-      hop(r, trace::stage::network, r.entry_node, src, ep,
-          fmt::format("no host has {}: the SYN is lost, and every retransmission", r.ep_ip.str()));
+      if (traced(r))
+        hop(r, trace::stage::network, r.entry_node, src, ep,
+            fmt::format("no host has {}: the SYN is lost, and every retransmission",
+                        r.ep_ip.str()));
       r.phase = Phase::syn_lost;
       schedule(r, id, kSynGiveUp);
       return;
@@ -918,49 +972,57 @@ void Pipeline::syn_arrive(Request& r, RequestId id) {
   const std::uint32_t at_node = r.target.in_cluster() ? r.target.node : kNoIndex;
   const Duration back = net_->latency(r.entry_node, r.target);
   bool accepts = false;
+  const bool t = traced(r);
   std::string detail;
   switch (r.target.kind) {
     case PlaceKind::pod: {
       const model::Pod& pod = net_->state().pods[r.target.pod];
       const PodApps* apps = net_->apps().pod(r.target.pod);
-      const std::string name = net_->pod_name(r.target.pod);
       if (pod.status.phase != model::PodPhase::Running) {
-        hop(r, trace::stage::tcp, at_node, src, ep,
-            fmt::format("{} is {}: nothing answers the SYN", name, to_string(pod.status.phase)));
+        if (t)
+          hop(r, trace::stage::tcp, at_node, src, ep,
+              fmt::format("{} is {}: nothing answers the SYN", net_->pod_name(r.target.pod),
+                          to_string(pod.status.phase)));
         r.phase = Phase::syn_lost;
         schedule(r, id, kSynGiveUp - (sim_->now() - r.connect_start));
         return;
       }
       const AppBehavior* app = apps ? apps->serving(r.ep_port) : nullptr;
       if (!app) {
-        detail = fmt::format("RST: nothing listens on {}/TCP in {} (it listens on {})", r.ep_port,
-                             name, apps ? apps->ports_text() : std::string("no ports"));
+        if (t)
+          detail = fmt::format("RST: nothing listens on {}/TCP in {} (it listens on {})", r.ep_port,
+                               net_->pod_name(r.target.pod),
+                               apps ? apps->ports_text() : std::string("no ports"));
       } else {
         accepts = true;
-        detail = fmt::format("SYN-ACK: {} accepts on {}/TCP (container {})", name, r.ep_port,
-                             app->container);
+        if (t)
+          detail = fmt::format("SYN-ACK: {} accepts on {}/TCP (container {})",
+                               net_->pod_name(r.target.pod), r.ep_port, app->container);
       }
       break;
     }
     case PlaceKind::external_host: {
       const auto& host = net_->config().external_hosts[r.target.host];
       accepts = r.ep_port == 80 || r.ep_port == 443;
-      detail = accepts ? fmt::format("SYN-ACK: {} accepts on port {}", host.name, r.ep_port)
-                       : fmt::format("RST: {} listens on 80 and 443 only", host.name);
+      if (t)
+        detail = accepts ? fmt::format("SYN-ACK: {} accepts on port {}", host.name, r.ep_port)
+                         : fmt::format("RST: {} listens on 80 and 443 only", host.name);
       break;
     }
     case PlaceKind::node:
-      detail = fmt::format("RST: no process listens on node {} port {}",
-                           net_->node_name(r.target.node), r.ep_port);
+      if (t)
+        detail = fmt::format("RST: no process listens on node {} port {}",
+                             net_->node_name(r.target.node), r.ep_port);
       break;
     default:
-      detail = fmt::format("RST: nothing listens on {} port {}", r.ep_ip.str(), r.ep_port);
+      if (t) detail = fmt::format("RST: nothing listens on {} port {}", r.ep_ip.str(), r.ep_port);
       break;
   }
-  hop(r, trace::stage::tcp, at_node, src, ep, detail);
-  const std::string unnat = reverse_nat_text(r);
-  hop(r, trace::stage::network, at_node, ep, src,
-      fmt::format("{}{}, {}", accepts ? "SYN-ACK" : "RST", unnat, core::format_duration(back)));
+  if (traced(r)) hop(r, trace::stage::tcp, at_node, src, ep, detail);
+  const std::string unnat = traced(r) ? reverse_nat_text(r) : std::string();
+  if (traced(r))
+    hop(r, trace::stage::network, at_node, ep, src,
+        fmt::format("{}{}, {}", accepts ? "SYN-ACK" : "RST", unnat, core::format_duration(back)));
   r.phase = accepts ? Phase::synack_to_client : Phase::rst_to_client;
   schedule(r, id, back);
 }
@@ -986,9 +1048,10 @@ void Pipeline::connected(Request& r, RequestId id) {
         r.tls_error = fmt::format(
             "SSL: no alternative certificate subject name matches target host name '{}'",
             r.url.host);
-        hop(r, trace::stage::tcp, r.client.node, from, to,
-            fmt::format("TLS: {}'s certificate names {}, not {}", host.name, host.name,
-                        r.url.host));
+        if (traced(r))
+          hop(r, trace::stage::tcp, r.client.node, from, to,
+              fmt::format("TLS: {}'s certificate names {}, not {}", host.name, host.name,
+                          r.url.host));
         r.phase = Phase::tls_to_client;
         schedule(r, id, lat + lat);
         return;
@@ -996,10 +1059,11 @@ void Pipeline::connected(Request& r, RequestId id) {
     } else if (r.target.kind == PlaceKind::pod) {
       r.tls_code = 35;
       r.tls_error = "OpenSSL/3.0.13: error:0A00010B:SSL routines::wrong version number";
-      hop(r, trace::stage::tcp, r.client.node, from, to,
-          fmt::format("TLS ClientHello to {}, which speaks plain HTTP: it answers with an HTTP "
-                      "400, not a ServerHello",
-                      net_->pod_name(r.target.pod)));
+      if (traced(r))
+        hop(r, trace::stage::tcp, r.client.node, from, to,
+            fmt::format("TLS ClientHello to {}, which speaks plain HTTP: it answers with an HTTP "
+                        "400, not a ServerHello",
+                        net_->pod_name(r.target.pod)));
       r.phase = Phase::tls_to_client;
       schedule(r, id, lat + lat);
       return;
@@ -1007,16 +1071,18 @@ void Pipeline::connected(Request& r, RequestId id) {
   }
 
   std::string ua = r.spec.user_agent.empty() ? std::string() : ", " + r.spec.user_agent;
-  hop(r, trace::stage::http, r.client.node, from, to,
-      fmt::format("{}{} {} HTTP/1.1 (Host: {}{})", r.reused ? "reused connection: " : "",
-                  r.spec.method, r.url.path, r.url.host_header(), ua));
+  if (traced(r))
+    hop(r, trace::stage::http, r.client.node, from, to,
+        fmt::format("{}{} {} HTTP/1.1 (Host: {}{})", r.reused ? "reused connection: " : "",
+                    r.spec.method, r.url.path, r.url.host_header(), ua));
   const Address ep{r.ep_ip, r.ep_port};
   const Address src{r.seen_src, r.src_port};
   std::string nat = r.dnat ? fmt::format("DNAT {}:{} -> {}:{} (conntrack), ", r.dst_ip.str(),
                                          r.dst_port, r.ep_ip.str(), r.ep_port)
                            : std::string();
-  hop(r, trace::stage::network, r.entry_node, src, ep,
-      fmt::format("request, {}{}", nat, core::format_duration(lat)));
+  if (traced(r))
+    hop(r, trace::stage::network, r.entry_node, src, ep,
+        fmt::format("request, {}{}", nat, core::format_duration(lat)));
   (void)at_node;
   r.phase = Phase::request_to_target;
   schedule(r, id, lat);
@@ -1031,10 +1097,11 @@ void Pipeline::fail_connect(Request& r, RequestId id, bool refused, bool kernel_
     return;
   }
   if (kernel_gave_up) {
-    hop(r, trace::stage::tcp, r.client.node, {r.client.ip, r.src_port}, {r.dst_ip, r.dst_port},
-        fmt::format("no SYN-ACK after 6 retransmissions: the kernel gives up (ETIMEDOUT) "
-                    "after {} ms",
-                    elapsed));
+    if (traced(r))
+      hop(r, trace::stage::tcp, r.client.node, {r.client.ip, r.src_port}, {r.dst_ip, r.dst_port},
+          fmt::format("no SYN-ACK after 6 retransmissions: the kernel gives up (ETIMEDOUT) "
+                      "after {} ms",
+                      elapsed));
   }
   finish(r, id, Outcome::timeout, 28,
          fmt::format("Failed to connect to {} port {} after {} ms: Couldn't connect to server",
@@ -1051,9 +1118,10 @@ void Pipeline::request_arrive(Request& r, RequestId id) {
     const auto& host = net_->config().external_hosts[r.target.host];
     r.response = external_web_response(host.name, r.spec.method, r.url.path);
     r.served_by = fmt::format("external/{}", host.name);
-    hop(r, trace::stage::external, kNoIndex, src, ep,
-        fmt::format("{} answers {} ({} bytes)", host.name, r.response.status,
-                    r.response.body.size()));
+    if (traced(r))
+      hop(r, trace::stage::external, kNoIndex, src, ep,
+          fmt::format("{} answers {} ({} bytes)", host.name, r.response.status,
+                      r.response.body.size()));
     r.phase = Phase::app_working;
     schedule(r, id, r.response.latency);
     return;
@@ -1073,8 +1141,9 @@ void Pipeline::request_arrive(Request& r, RequestId id) {
   r.served_by = name;
   if (!app) {
     r.server_closed = true;
-    hop(r, trace::stage::app, r.target.node, src, ep,
-        fmt::format("{} no longer listens on {}: the connection is reset", name, r.ep_port));
+    if (traced(r))
+      hop(r, trace::stage::app, r.target.node, src, ep,
+          fmt::format("{} no longer listens on {}: the connection is reset", name, r.ep_port));
     respond(r, id);
     return;
   }
@@ -1104,23 +1173,25 @@ void Pipeline::request_arrive(Request& r, RequestId id) {
   switch (action.kind) {
     case AppAction::Kind::respond:
       r.response = std::move(action.response);
-      hop(r, trace::stage::app, r.target.node, src, ep,
-          fmt::format("{}: {}, {} bytes{} [{}]", name, action.detail, r.response.body.size(),
-                      r.response.latency.ns > 0
-                          ? ", after " + core::format_duration(r.response.latency)
-                          : std::string(),
-                      app->explain));
+      if (traced(r))
+        hop(r, trace::stage::app, r.target.node, src, ep,
+            fmt::format("{}: {}, {} bytes{} [{}]", name, action.detail, r.response.body.size(),
+                        r.response.latency.ns > 0
+                            ? ", after " + core::format_duration(r.response.latency)
+                            : std::string(),
+                        app->explain));
       r.phase = Phase::app_working;
       schedule(r, id, r.response.latency);
       return;
     case AppAction::Kind::close:
       r.server_closed = true;
       r.raw = std::move(action.raw);
-      hop(r, trace::stage::app, r.target.node, src, ep,
-          fmt::format("{}: {}: closes the connection{}", name, action.detail,
-                      r.raw.empty()
-                          ? std::string(" without answering")
-                          : fmt::format(" after {} bytes that are not HTTP", r.raw.size())));
+      if (traced(r))
+        hop(r, trace::stage::app, r.target.node, src, ep,
+            fmt::format("{}: {}: closes the connection{}", name, action.detail,
+                        r.raw.empty()
+                            ? std::string(" without answering")
+                            : fmt::format(" after {} bytes that are not HTTP", r.raw.size())));
       respond(r, id);
       return;
     case AppAction::Kind::forward: {
@@ -1129,16 +1200,18 @@ void Pipeline::request_arrive(Request& r, RequestId id) {
         r.response.body = "forward loop: too many nested requests\n";
         r.response.headers = {{"Content-Type", "text/plain"},
                               {"Content-Length", std::to_string(r.response.body.size())}};
-        hop(r, trace::stage::app, r.target.node, src, ep,
-            fmt::format("{}: forwards {} levels deep: podhop stops the loop with 508", name,
-                        r.depth + 1));
+        if (traced(r))
+          hop(r, trace::stage::app, r.target.node, src, ep,
+              fmt::format("{}: forwards {} levels deep: podhop stops the loop with 508", name,
+                          r.depth + 1));
         respond(r, id);
         return;
       }
       auto client = net_->pod_client(slot);
       PODHOP_CHECK(client.has_value(), "a serving pod must be able to send");
-      hop(r, trace::stage::app, r.target.node, src, ep,
-          fmt::format("{}: forwards to {} [{}]", name, action.forward.url, app->explain));
+      if (traced(r))
+        hop(r, trace::stage::app, r.target.node, src, ep,
+            fmt::format("{}: forwards to {} [{}]", name, action.forward.url, app->explain));
       RequestSpec spec;
       spec.url = action.forward.url;
       spec.method = action.forward.method;
@@ -1173,18 +1246,20 @@ void Pipeline::child_done(RequestId parent_id, trace::RequestRecord child) {
     r.response.headers.clear();
     if (!type.empty()) r.response.headers.push_back({"Content-Type", type});
     r.response.headers.push_back({"Content-Length", std::to_string(r.response.body.size())});
-    hop(r, trace::stage::app, r.target.node, src, ep,
-        fmt::format("{} answers with what came back from {}: {} {}, {} bytes", name, child.url,
-                    r.response.status, http_reason_phrase(r.response.status),
-                    r.response.body.size()));
+    if (traced(r))
+      hop(r, trace::stage::app, r.target.node, src, ep,
+          fmt::format("{} answers with what came back from {}: {} {}, {} bytes", name, child.url,
+                      r.response.status, http_reason_phrase(r.response.status),
+                      r.response.body.size()));
   } else {
     r.response.status = 502;
     r.response.body = fmt::format("Bad Gateway: {}\n", child.error);
     r.response.headers = {{"Content-Type", "text/plain"},
                           {"Content-Length", std::to_string(r.response.body.size())}};
-    hop(r, trace::stage::app, r.target.node, src, ep,
-        fmt::format("{}: its request to {} failed ({}): answers 502", name, child.url,
-                    child.error));
+    if (traced(r))
+      hop(r, trace::stage::app, r.target.node, src, ep,
+          fmt::format("{}: its request to {} failed ({}): answers 502", name, child.url,
+                      child.error));
   }
   r.record.upstream.push_back(std::move(child));
   respond(r, parent_id);
@@ -1195,13 +1270,15 @@ void Pipeline::respond(Request& r, RequestId id) {
   const Address src{r.seen_src, r.src_port};
   const std::uint32_t at_node = r.target.in_cluster() ? r.target.node : kNoIndex;
   const Duration back = net_->latency(r.entry_node, r.target);
-  const std::string unnat = reverse_nat_text(r);
+  const std::string unnat = traced(r) ? reverse_nat_text(r) : std::string();
   if (r.server_closed) {
-    hop(r, trace::stage::network, at_node, ep, src,
-        fmt::format("FIN{}, {}", unnat, core::format_duration(back)));
+    if (traced(r))
+      hop(r, trace::stage::network, at_node, ep, src,
+          fmt::format("FIN{}, {}", unnat, core::format_duration(back)));
   } else {
-    hop(r, trace::stage::network, at_node, ep, src,
-        fmt::format("response {}{}, {}", r.response.status, unnat, core::format_duration(back)));
+    if (traced(r))
+      hop(r, trace::stage::network, at_node, ep, src,
+          fmt::format("response {}{}, {}", r.response.status, unnat, core::format_duration(back)));
   }
   r.phase = Phase::response_to_client;
   schedule(r, id, back);
@@ -1213,13 +1290,15 @@ void Pipeline::response_arrive(Request& r, RequestId id) {
   r.record.served_by = r.served_by;
   if (r.server_closed) {
     if (r.raw.empty()) {
-      hop(r, trace::stage::http, r.client.node, to, from,
-          "the server closed the connection "
-          "without a response");
+      if (traced(r))
+        hop(r, trace::stage::http, r.client.node, to, from,
+            "the server closed the connection "
+            "without a response");
       finish(r, id, Outcome::reset, 52, "Empty reply from server");
     } else {
-      hop(r, trace::stage::http, r.client.node, to, from,
-          "the server sent bytes that are not an HTTP response");
+      if (traced(r))
+        hop(r, trace::stage::http, r.client.node, to, from,
+            "the server sent bytes that are not an HTTP response");
       r.record.body = r.raw;
       finish(r, id, Outcome::reset, 1, "Received HTTP/0.9 when not allowed");
     }
@@ -1229,10 +1308,11 @@ void Pipeline::response_arrive(Request& r, RequestId id) {
   r.record.status = r.response.status;
   r.record.body = r.response.body;
   for (const auto& h : r.response.headers) r.record.headers.emplace_back(h.name, h.value);
-  hop(r, trace::stage::http, r.client.node, to, from,
-      fmt::format("HTTP/1.1 {} {}, {} bytes, from {} ({})", r.response.status,
-                  http_reason_phrase(r.response.status), r.response.body.size(), r.served_by,
-                  core::format_duration(sim_->now() - r.start)));
+  if (traced(r))
+    hop(r, trace::stage::http, r.client.node, to, from,
+        fmt::format("HTTP/1.1 {} {}, {} bytes, from {} ({})", r.response.status,
+                    http_reason_phrase(r.response.status), r.response.body.size(), r.served_by,
+                    core::format_duration(sim_->now() - r.start)));
   finish(r, id, Outcome::ok, 0, {});
 }
 
@@ -1254,7 +1334,7 @@ void Pipeline::finish(Request& r, RequestId id, Outcome outcome, int exit_code, 
   if (r.connected && r.entry_node != kNoIndex && !r.dns_only) {
     const KeptKey key{r.client.ip, r.dst_ip, r.dst_port};
     if (r.spec.keep_alive && outcome == Outcome::ok) {
-      kept_[key] = r.src_port;
+      kept_[key] = KeptConnection{r.src_port, r.entry_node, r.tuple};
     } else {
       kept_.erase(key);
       net_->proxy(r.entry_node).close(r.tuple);

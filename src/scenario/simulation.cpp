@@ -111,6 +111,9 @@ ExecResult run_curl(dataplane::Pipeline& pipeline, const dataplane::CurlOptions&
     for (int redirects = 0;; ++redirects) {
       dataplane::RequestSpec spec = options.request_for(url);
       spec.method = method;
+      // One curl process keeps its connections open between its URLs and reuses them for the
+      // same host and port ("Re-using existing connection"); they close when it exits.
+      spec.keep_alive = true;
       dataplane::ParsedUrl parsed = dataplane::parse_url(url);
       trace::RequestRecord record;
       if (!parsed.ok()) {
@@ -145,6 +148,7 @@ ExecResult run_curl(dataplane::Pipeline& pipeline, const dataplane::CurlOptions&
       url = std::move(next);
     }
   }
+  pipeline.close_connections(client.ip);
   dataplane::CurlOutput out = dataplane::render_curl(options, transfers);
   result.exit_code = out.exit_code;
   result.stdout_text = std::move(out.out);

@@ -226,3 +226,92 @@ TEST_CASE("a pod that does not listen on the port refuses and says where it list
            std::string::npos;
   }));
 }
+
+TEST_CASE("internalTrafficPolicy Local without a local endpoint drops: the client times out",
+          "[dataplane]") {
+  Simulation sim = cluster();
+  REQUIRE(sim.load_text(R"(
+apiVersion: v1
+kind: Service
+metadata: {name: slow-local}
+spec:
+  selector: {app: none-here}
+  internalTrafficPolicy: Local
+  ports: [{port: 80, targetPort: 8080}]
+---
+apiVersion: v1
+kind: Pod
+metadata: {name: far, labels: {app: none-here}}
+spec:
+  nodeName: node-b
+  containers: [{name: far, image: example/echo:1, ports: [{containerPort: 8080}]}]
+)")
+              .ok());
+  RequestSpec spec;
+  spec.url = "http://slow-local.default.svc.cluster.local/";
+  spec.connect_timeout = Duration::seconds(3);
+  auto r = sim.pipeline().run(client_a(sim), spec);
+  CHECK(r.outcome == Outcome::timeout);
+  CHECK(r.exit_code == 28);
+  CHECK(r.error.find("Timeout was reached") != std::string::npos);
+  CHECK(std::any_of(r.hops.begin(), r.hops.end(), [](const auto& h) {
+    return h.stage == "kube-proxy" && h.detail.find("DROP") != std::string::npos;
+  }));
+}
+
+TEST_CASE("TLS to a pod that speaks plain HTTP fails the handshake (curl 35)", "[dataplane]") {
+  Simulation sim = cluster();
+  RequestSpec spec;
+  spec.url =
+      fmt::format("https://{}:8080/", sim.state().pods.find("default", "b")->status.pod_ip.str());
+  auto r = sim.pipeline().run(client_a(sim), spec);
+  CHECK(r.outcome == Outcome::tls_error);
+  CHECK(r.exit_code == 35);
+}
+
+TEST_CASE("the simulated internet answers HTTPS for its own name and refuses other names",
+          "[dataplane]") {
+  Simulation sim = cluster();
+  RequestSpec good;
+  good.url = "https://example.com/";
+  auto ok = sim.pipeline().run(client_a(sim), good);
+  CHECK(ok.outcome == Outcome::ok);
+  CHECK(ok.served_by == "external/example.com");
+  CHECK(ok.body.find("Example Domain") != std::string::npos);
+  RequestSpec wrong;
+  wrong.url = "https://93.184.215.14/";
+  auto bad = sim.pipeline().run(client_a(sim), wrong);
+  CHECK(bad.exit_code == 60);
+  wrong.insecure = true;
+  CHECK(sim.pipeline().run(client_a(sim), wrong).outcome == Outcome::ok);
+}
+
+TEST_CASE("curl -L follows a redirect, and one process reuses its connection", "[dataplane]") {
+  Simulation sim = cluster();
+  REQUIRE(sim.load_text(R"(
+apiVersion: podhop.dev/v1alpha1
+kind: App
+metadata: {name: mover}
+spec:
+  image: mover:1
+  respond: {status: 301, headers: {Location: /new}, body: ""}
+---
+apiVersion: v1
+kind: Pod
+metadata: {name: mover}
+spec:
+  nodeName: node-b
+  containers: [{name: mover, image: "mover:1", ports: [{containerPort: 8080}]}]
+)")
+              .ok());
+  const std::string url = pod_url(sim, "mover");
+  auto r = sim.curl({"-sL", "--max-redirs", "3", url}, ClientRef::pod("default", "a"));
+  CHECK(r.exit_code == 47);  // it moves forever
+  REQUIRE(r.requests.size() == 4);
+  CHECK(r.requests[1].url == url + "new");
+  CHECK(r.requests[1].reused_connection);
+  auto once =
+      sim.curl({"-s", "-w", "%{http_code} %{redirect_url}", url}, ClientRef::pod("default", "a"));
+  CHECK(once.stdout_text == "301 " + url + "new");
+  CHECK(sim.pipeline().open_connections() == 0);  // closed when curl exited
+}

@@ -88,8 +88,10 @@ class Pipeline {
   std::size_t in_flight() const { return in_flight_; }
   /// Connections kept open for reuse (keep_alive).
   std::size_t open_connections() const { return kept_.size(); }
-  /// Forgets every kept-alive connection (after a cluster change, or between scenarios).
+  /// Closes every kept-alive connection (after a cluster change, or between scenarios).
   void close_connections();
+  /// Closes the kept-alive connections of one client (its process ended).
+  void close_connections(core::Ipv4 client);
 
   struct Request;  // the state of one request (pipeline.cpp)
 
@@ -129,6 +131,9 @@ class Pipeline {
   void response_arrive(Request& r, RequestId id);
 
   static std::string reverse_nat_text(const Request& r);
+  // Hops cost string formatting: call sites check this first, so bulk traffic
+  // (record_hops off) formats nothing.
+  static bool traced(const Request& r);
   void hop(Request& r, std::string_view stage, std::uint32_t node, trace::Address from,
            trace::Address to, std::string detail);
   void finish(Request& r, RequestId id, trace::Outcome outcome, int exit_code, std::string error);
@@ -142,7 +147,8 @@ class Pipeline {
   std::size_t in_flight_ = 0;
 
   // Kept-alive connections: (client ip, destination ip, port) -> the client's source port.
-  // The node's conntrack keeps the endpoint of that tuple. Lookups only.
+  // The node's conntrack keeps the endpoint of that tuple. Looked up per request; walked
+  // only to close them, where the order does not matter.
   struct KeptKey {
     core::Ipv4 client;
     core::Ipv4 dst;
@@ -155,7 +161,12 @@ class Pipeline {
              (std::size_t{k.dst.value} << 16) ^ k.port;
     }
   };
-  std::unordered_map<KeptKey, std::uint16_t, KeptKeyHash> kept_;
+  struct KeptConnection {
+    std::uint16_t source_port = 0;
+    std::uint32_t entry_node = kNoIndex;  // whose kube-proxy holds its conntrack entry
+    ConnectionTuple tuple;
+  };
+  std::unordered_map<KeptKey, KeptConnection, KeptKeyHash> kept_;
 };
 
 }  // namespace podhop::dataplane
