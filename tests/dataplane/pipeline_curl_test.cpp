@@ -122,7 +122,7 @@ TEST_CASE("the progress meter prints curl's columns", "[dataplane]") {
         "  0     0    0     0    0     0      0      0 --:--:--  0:00:05 --:--:--     0");
 }
 
-TEST_CASE("a response goes to stdout; the meter to stderr unless -s", "[dataplane]") {
+TEST_CASE("a response goes to stdout and the meter to stderr unless -s", "[dataplane]") {
   auto quiet = render_curl(parse_curl_args({"-s", "http://app2-svc:9999"}), {{ok_record()}});
   CHECK(quiet.out == "Hello world");
   CHECK(quiet.err.empty());
