@@ -219,7 +219,8 @@ std::string Pipeline::reverse_nat_text(const Request& r) {
   return out;
 }
 
-Pipeline::Pipeline(engine::Simulator& sim, Network& net) : sim_(&sim), net_(&net) {}
+Pipeline::Pipeline(engine::Simulator& sim, Network& net, std::uint64_t seed)
+    : sim_(&sim), net_(&net), lb_rng_(seed, "cloud-load-balancer") {}
 Pipeline::~Pipeline() = default;
 
 // ---------------------------------------------------------------------------------------
@@ -864,6 +865,29 @@ void Pipeline::connect(Request& r, RequestId id) {
   Place addressed = net_->locate(r.dst_ip);
   r.entry_node = r.client.node;
   if (r.entry_node == kNoIndex && addressed.kind == PlaceKind::node) r.entry_node = addressed.node;
+  if (r.entry_node == kNoIndex && addressed.kind == PlaceKind::nowhere) {
+    // A LoadBalancer IP or an external IP seen from outside: the cloud load balancer (or
+    // the route to the external IP) hands the connection to a node whose health check
+    // passes, each new connection to one of them with equal chance.
+    if (auto vip = net_->tables().find_vip(r.dst_ip, r.dst_port, model::Protocol::TCP);
+        vip && vip->kind != controllers::DestinationKind::cluster_ip) {
+      std::vector<std::uint32_t> healthy;
+      for (std::uint32_t n = 0; n < net_->node_count(); ++n) {
+        if (net_->proxy(n).lb_health_check_passes(vip->port)) healthy.push_back(n);
+      }
+      if (!healthy.empty()) {
+        r.entry_node = healthy[lb_rng_.uniform(healthy.size())];
+        if (traced(r))
+          hop(r, trace::stage::network, kNoIndex, from, to,
+              fmt::format("{} {} of {}: {} of {} nodes pass its health check, picked node {}",
+                          vip->kind == controllers::DestinationKind::load_balancer_ip
+                              ? "load balancer"
+                              : "external IP",
+                          r.dst_ip.str(), net_->tables().port(vip->port).name_str, healthy.size(),
+                          net_->node_count(), net_->node_name(r.entry_node)));
+      }
+    }
+  }
 
   r.ep_ip = r.dst_ip;
   r.ep_port = r.dst_port;

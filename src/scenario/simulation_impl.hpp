@@ -37,7 +37,7 @@ struct Simulation::Impl {
   void on_state_changed() {
     if (!network) {
       network = std::make_unique<dataplane::Network>(state, seed);
-      pipeline = std::make_unique<dataplane::Pipeline>(sim, *network);
+      pipeline = std::make_unique<dataplane::Pipeline>(sim, *network, seed);
     } else {
       network->rebuild(state);
     }

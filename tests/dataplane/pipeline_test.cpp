@@ -315,3 +315,43 @@ spec:
   CHECK(once.stdout_text == "301 " + url + "new");
   CHECK(sim.pipeline().open_connections() == 0);  // closed when curl exited
 }
+
+TEST_CASE("from outside, a LoadBalancer IP reaches a pod through a node the balancer picks",
+          "[dataplane]") {
+  Simulation sim;
+  REQUIRE(sim.load_text(R"(
+apiVersion: podhop.dev/v1alpha1
+kind: Cluster
+metadata: {name: lb}
+spec:
+  nodes: [{name: node-a}, {name: node-b}]
+  loadBalancer: 192.168.49.200-192.168.49.210
+---
+apiVersion: v1
+kind: Pod
+metadata: {name: web, labels: {app: web}}
+spec:
+  nodeName: node-b
+  containers: [{name: web, image: example/echo:1, ports: [{containerPort: 8080}]}]
+---
+apiVersion: v1
+kind: Service
+metadata: {name: web-lb}
+spec:
+  type: LoadBalancer
+  selector: {app: web}
+  ports: [{port: 80, targetPort: 8080}]
+)")
+              .ok());
+  const auto* svc = sim.state().services.find("default", "web-lb");
+  REQUIRE(svc != nullptr);
+  REQUIRE_FALSE(svc->load_balancer.empty());
+  auto r = sim.curl({"-s", fmt::format("http://{}/", svc->load_balancer[0].ip.str())},
+                    ClientRef::external());
+  CHECK(r.exit_code == 0);
+  REQUIRE(r.requests.size() == 1);
+  CHECK(r.requests[0].served_by == "default/web");
+  CHECK(std::any_of(r.hops.begin(), r.hops.end(), [](const auto& h) {
+    return h.detail.find("load balancer 192.168.49.200") != std::string::npos;
+  }));
+}

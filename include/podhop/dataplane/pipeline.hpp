@@ -18,6 +18,7 @@
 #include <unordered_map>
 #include <vector>
 
+#include "podhop/core/rng.hpp"
 #include "podhop/core/time.hpp"
 #include "podhop/dataplane/dns.hpp"
 #include "podhop/dataplane/network.hpp"
@@ -60,8 +61,9 @@ struct DnsExchangeResult {
 /// Runs requests through the cluster's network on a simulator.
 class Pipeline {
  public:
-  /// `sim` and `net` must outlive the pipeline.
-  Pipeline(engine::Simulator& sim, Network& net);
+  /// `sim` and `net` must outlive the pipeline. `seed` names the random streams the
+  /// pipeline draws from itself (the cloud load balancer's choice of node).
+  Pipeline(engine::Simulator& sim, Network& net, std::uint64_t seed = 1);
   ~Pipeline();
   Pipeline(const Pipeline&) = delete;
   Pipeline& operator=(const Pipeline&) = delete;
@@ -142,6 +144,7 @@ class Pipeline {
   engine::Simulator* sim_;
   Network* net_;
   RequestObserver* observer_ = nullptr;
+  core::RngStream lb_rng_;
   std::vector<Request> requests_;
   std::vector<std::uint32_t> free_;
   std::size_t in_flight_ = 0;
