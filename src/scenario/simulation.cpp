@@ -306,14 +306,37 @@ ExecResult Simulation::exec(const ExecRequest& request) {
   if (program == "false") return fail(1, {});
   if ((program == "sh" || program == "bash" || program == "ash") && args.size() >= 2 &&
       args[0] == "-c") {
-    // A shell running one simple command: enough for `sh -c "curl ..."`.
-    ExecRequest inner = request;
-    inner.argv = split_command_line(args[1]);
-    if (inner.argv.empty()) return ok({});
-    ExecResult r = exec(inner);
-    if (r.exit_code == 126 && r.stderr_text.find("executable file not found") != std::string::npos)
-      return fail(127, fmt::format("{}: 1: {}: not found\n", program, inner.argv.front()));
-    return r;
+    // A shell running simple commands joined by &&, || and ;: enough for the usual
+    // `sh -c "curl ... && echo"`. No pipes, redirections or variables.
+    std::vector<std::string> words = split_command_line(args[1]);
+    ExecResult total;
+    std::string op = ";";
+    std::size_t i = 0;
+    while (i < words.size()) {
+      std::size_t j = i;
+      while (j < words.size() && words[j] != "&&" && words[j] != "||" && words[j] != ";") ++j;
+      const bool run =
+          op == ";" || (op == "&&" && total.exit_code == 0) || (op == "||" && total.exit_code != 0);
+      if (run && j > i) {
+        ExecRequest inner = request;
+        inner.argv.assign(words.begin() + static_cast<std::ptrdiff_t>(i),
+                          words.begin() + static_cast<std::ptrdiff_t>(j));
+        ExecResult r = exec(inner);
+        if (r.exit_code == 126 &&
+            r.stderr_text.find("executable file not found") != std::string::npos) {
+          r.stderr_text = fmt::format("{}: 1: {}: not found\n", program, inner.argv.front());
+          r.exit_code = 127;
+        }
+        total.exit_code = r.exit_code;
+        total.stdout_text += r.stdout_text;
+        total.stderr_text += r.stderr_text;
+        for (auto& q : r.requests) total.requests.push_back(std::move(q));
+        total.hops.insert(total.hops.end(), r.hops.begin(), r.hops.end());
+      }
+      if (j < words.size()) op = words[j];
+      i = j + 1;
+    }
+    return total;
   }
   return fail(126, fmt::format("OCI runtime exec failed: exec failed: unable to start container "
                                "process: exec: \"{}\": executable file not found in $PATH: "

@@ -52,7 +52,7 @@ TEST_CASE("the hop trace goes to stderr one line per hop, and --quiet silences i
   CHECK(quiet.err.empty());
 }
 
-TEST_CASE("--trace-file writes every hop as one JSON object per line", "[scenario]") {
+TEST_CASE("a trace file holds every hop as one JSON object per line", "[scenario]") {
   const auto path = std::filesystem::temp_directory_path() /
                     ("podhop-trace-" + std::to_string(::getpid()) + ".jsonl");
   auto r = run_podhop({"-f", kManifests, "--quiet", "--trace-file", path.string(), "curl", "-s",

@@ -227,3 +227,16 @@ TEST_CASE(
   const auto* svc = sim.state().services.find("default", "app2-svc");
   CHECK(d.stdout_text == svc->spec.cluster_ip.str() + "\n");
 }
+
+TEST_CASE("sh -c runs simple commands joined by && and ||", "[scenario]") {
+  Simulation sim = seed_cluster();
+  auto both = sim.exec("app1", {"sh", "-c", "curl -s http://app2-svc:9999 && echo"});
+  CHECK(both.exit_code == 0);
+  CHECK(both.stdout_text == "Hello world\n");
+  auto fallback = sim.exec("app1", {"sh", "-c", "curl -s http://nope:9999 || echo failed"});
+  CHECK(fallback.exit_code == 0);
+  CHECK(fallback.stdout_text == "failed\n");
+  auto missing = sim.exec("app1", {"sh", "-c", "wget -qO- http://app2-svc:9999"});
+  CHECK(missing.exit_code == 127);
+  CHECK(missing.stderr_text == "sh: 1: wget: not found\n");
+}
