@@ -101,8 +101,9 @@ TEST_CASE("a pod the loader already bound to an unknown node gets the same warni
   CHECK(testing::events_about(st, "lost", "NodeNotFound").size() == 1);
 }
 
-TEST_CASE("nodeSelector limits the nodes; no match leaves the pod Pending with FailedScheduling",
-          "[controllers][scheduling]") {
+TEST_CASE(
+    "nodeSelector limits the nodes, and with no match the pod stays Pending with FailedScheduling",
+    "[controllers][scheduling]") {
   auto st = testing::state(testing::cluster().node("a", "zone-1").node("b", "zone-2"));
   add(st, testing::deployment("web").replicas(2).node_selector("topology.kubernetes.io/zone",
                                                                "zone-2"));
