@@ -24,16 +24,14 @@ void validate_labels(Ctx& c, const YNode* node, std::string_view field) {
   node = resolve(node);
   if (!node || !node->is_map()) return;
   std::string path = c.path().child(field);
-  for (const YNode* v : Children(node)) {
-    const YNode* key = v->key;
-    if (!key) continue;
-    for (const auto& m : is_qualified_name(key->value))
-      c.error_at_path(key, path, msg_invalid(q(key->value), m));
-    const YNode* val = resolve(v);
+  // Entries merged in with `<<` are checked too; the merge key itself is not a label.
+  for_each_entry(node, [&](std::string_view k, const YNode* val) {
+    const YNode* at = val->key ? val->key : val;
+    for (const auto& m : is_qualified_name(k)) c.error_at_path(at, path, msg_invalid(q(k), m));
     if (val->is_scalar())
       for (const auto& m : is_valid_label_value(val->value))
         c.error_at_path(val, path, msg_invalid(q(val->value), m));
-  }
+  });
 }
 
 namespace {
@@ -43,16 +41,14 @@ void validate_annotations(Ctx& c, const YNode* node, std::string_view field) {
   if (!node || !node->is_map()) return;
   std::string path = c.path().child(field);
   std::int64_t total = 0;
-  for (const YNode* v : Children(node)) {
-    const YNode* key = v->key;
-    if (!key) continue;
-    std::string lower = key->value;
+  for_each_entry(node, [&](std::string_view k, const YNode* val) {
+    const YNode* at = val->key ? val->key : val;
+    std::string lower(k);
     std::transform(lower.begin(), lower.end(), lower.begin(),
                    [](unsigned char ch) { return static_cast<char>(std::tolower(ch)); });
-    for (const auto& m : is_qualified_name(lower))
-      c.error_at_path(key, path, msg_invalid(q(key->value), m));
-    total += static_cast<std::int64_t>(key->value.size() + resolve(v)->value.size());
-  }
+    for (const auto& m : is_qualified_name(lower)) c.error_at_path(at, path, msg_invalid(q(k), m));
+    total += static_cast<std::int64_t>(k.size() + val->value.size());
+  });
   if (total > kMaxAnnotationsBytes)
     c.error_at_path(node, path,
                     fmt::format("Too long: must have at most {} bytes", kMaxAnnotationsBytes));

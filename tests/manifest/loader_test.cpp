@@ -233,6 +233,28 @@ spec:
   CHECK(spec.containers[1].args == std::vector<std::string>{"a"});
 }
 
+TEST_CASE("labels merged in with << are labels, and are validated as such", "[manifest]") {
+  auto l = load(R"(apiVersion: v1
+kind: Service
+metadata:
+  name: web
+  labels: {<<: &common {team: shop, tier: front}, app: web}
+spec:
+  selector: {<<: *common}
+  ports: [{port: 80}]
+)");
+  REQUIRE(lines(l.report.diagnostics).empty());
+  const auto& svc = l.state.services.items().front();
+  CHECK(svc.meta.labels == model::StringMap{{"app", "web"}, {"team", "shop"}, {"tier", "front"}});
+  CHECK(svc.spec.selector == model::StringMap{{"team", "shop"}, {"tier", "front"}});
+  auto bad = load(
+      "apiVersion: v1\nkind: Pod\nmetadata:\n  name: p\n  labels: {<<: {\"bad key\": x}}\nspec:\n  "
+      "containers: [{name: c, image: i}]\n");
+  REQUIRE(lines(bad.report.diagnostics).size() == 1);
+  CHECK(lines(bad.report.diagnostics)[0].find("metadata.labels: Invalid value: \"bad key\"") !=
+        std::string::npos);
+}
+
 TEST_CASE("kinds podhop does not simulate are counted as ignored, never an error", "[manifest]") {
   auto l = load(R"(apiVersion: v1
 kind: ServiceAccount
