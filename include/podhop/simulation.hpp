@@ -68,6 +68,13 @@ struct ExecRequest {
 
 class Simulation;
 
+/// How an action on the cluster (delete, scale, rollout) went: kubectl's words either way
+/// (`pod "app2" deleted`, `Error from server (NotFound): pods "x" not found`).
+struct ActionResult {
+  bool ok = true;
+  std::string message;
+};
+
 /// What a program run by exec sees: the pod, its container, its arguments, and the
 /// simulation to send packets through.
 struct ToolContext {
@@ -130,6 +137,35 @@ class Simulation {
 
   /// The simulated time now.
   core::SimTime now() const;
+
+  // --- Time (issue 5). The cluster a load() gives has settled; these make things happen
+  // --- over simulated time: pods start and become ready, endpoints propagate to each
+  // --- node's kube-proxy after a lag, pods terminate gracefully, controllers replace them.
+
+  /// Runs every event due up to and including `t` (requests in flight, pod starts,
+  /// readiness, endpoint propagation), then leaves the clock at `t`.
+  void run_until(core::SimTime t);
+  /// Runs until nothing is pending or `limit` is reached; returns the time reached.
+  core::SimTime run_until_idle(core::SimTime limit);
+  /// `kubectl apply -f` at the current simulated time: new and changed objects take effect
+  /// through the same lifecycle (pods Pending, started, ready; endpoints lag). All or
+  /// nothing, like load().
+  manifest::LoadReport apply(const std::vector<std::string>& paths);
+  manifest::LoadReport apply_text(std::string_view text, std::string_view filename = "<text>");
+  /// `kubectl delete KIND NAME [-n NS]` now (kinds as get accepts them: pod, po, svc,
+  /// deployment...). A pod terminates gracefully; its controller, if any, replaces it.
+  ActionResult delete_object(std::string_view kind, std::string_view name,
+                             std::string_view namespace_ = "default");
+  /// `kubectl scale KIND/NAME --replicas=N` (deployment, replicaset, statefulset,
+  /// replicationcontroller).
+  ActionResult scale(std::string_view kind, std::string_view name, int replicas,
+                     std::string_view namespace_ = "default");
+  /// `kubectl set image deployment/NAME CONTAINER=IMAGE` (container empty: every container),
+  /// which starts a rolling update with the Deployment's maxSurge and maxUnavailable.
+  ActionResult rollout(std::string_view deployment, std::string_view image,
+                       std::string_view namespace_ = "default", std::string_view container = "");
+  /// True when the Deployment's rollout has finished (`kubectl rollout status` would return).
+  bool rollout_complete(std::string_view deployment, std::string_view namespace_ = "default") const;
 
   /// The data plane underneath, for tests and the scenario engine.
   dataplane::Network& network();
