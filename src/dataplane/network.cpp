@@ -35,6 +35,7 @@ void Network::rebuild(const model::ClusterState& state) {
 
 void Network::build(const model::ClusterState& state) {
   state_ = &state;
+  ++generation_;
   tables_ = controllers::ServiceTables::build(state);
   zone_ = std::make_unique<controllers::DnsZone>(state);
   dns_ = std::make_unique<DnsServer>(*zone_, state.config);

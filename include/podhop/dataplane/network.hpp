@@ -86,6 +86,9 @@ class Network {
   void rebuild(const model::ClusterState& state);
 
   const model::ClusterState& state() const { return *state_; }
+  /// Counts the builds: 1 after construction, +1 per rebuild(). Stages that derive their own
+  /// tables from the state (the ingress controller) rebuild them when this changes.
+  std::uint64_t generation() const { return generation_; }
   const model::ClusterConfig& config() const { return state_->config; }
   const controllers::ServiceTables& tables() const { return tables_; }
   const controllers::DnsZone& zone() const { return *zone_; }
@@ -126,6 +129,7 @@ class Network {
 
   const model::ClusterState* state_ = nullptr;
   std::uint64_t seed_ = 1;
+  std::uint64_t generation_ = 0;
   controllers::ServiceTables tables_;
   std::unique_ptr<controllers::DnsZone> zone_;
   std::unique_ptr<DnsServer> dns_;
