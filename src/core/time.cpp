@@ -100,8 +100,10 @@ std::string format_duration(Duration d) {
     out += fmt::format("{}h", minutes / 60);
     minutes %= 60;
   }
+  // As Go's time.Duration prints: every unit below the largest is written, zero or not
+  // ("1m0s", "1h0m0s").
   out += fmt::format("{}m", minutes);
-  if (rest) out += trim(fmt::format("{}.{:09}", rest / s, rest % s)) + "s";
+  out += rest ? trim(fmt::format("{}.{:09}", rest / s, rest % s)) + "s" : std::string("0s");
   return out;
 }
 

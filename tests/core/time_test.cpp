@@ -60,6 +60,9 @@ TEST_CASE("durations format in the largest unit that reads well", "[core]") {
       {59'000'000'000, "59s"},
       {61'500'000'000, "1m1.5s"},
       {3'723'000'000'000, "1h2m3s"},
+      {60'000'000'000, "1m0s"},
+      {3'600'000'000'000, "1h0m0s"},
+      {3'660'000'000'000, "1h1m0s"},
       {-150'000'000, "-150ms"},
   };
   for (const auto& c : cases) {
