@@ -4,8 +4,12 @@
 #include <cctype>
 #include <cmath>
 #include <cstdlib>
+#include <fstream>
+#include <sstream>
 
 #include <fmt/format.h>
+
+#include "podhop/dataplane/tls.hpp"
 
 namespace podhop::dataplane {
 
@@ -191,6 +195,9 @@ RequestSpec CurlOptions::request_for(const std::string& url) const {
   s.connect_timeout = connect_timeout;
   s.max_time = max_time;
   s.insecure = insecure;
+  s.ca_bundle = ca_bundle;
+  s.port_forward = port_forward;
+  s.ca_file = cacert;
   s.user_agent = fmt::format("curl/{}", kCurlVersion);
   for (const auto& h : headers) {
     if (iequals(h.name, "User-Agent")) s.user_agent.clear();  // -H replaces curl's own
@@ -262,9 +269,28 @@ CurlOptions parse_curl_args(const std::vector<std::string>& args) {
       o.resolve.push_back({host, static_cast<std::uint16_t>(port), *ip});
     } else if (name == "url") {
       o.urls.push_back(value);
+    } else if (name == "cacert") {
+      o.cacert = value;
+      std::ifstream in(value, std::ios::binary);
+      std::stringstream text;
+      if (in) text << in.rdbuf();
+      std::string error;
+      if (!in || parse_pem_bundle(text.str(), &error, value).empty()) {
+        fail(kCurlCacertBadFile, fmt::format("error setting certificate file: {}", value));
+        return false;
+      }
+      o.ca_bundle = std::make_shared<const std::string>(text.str());
+    } else if (name == "repeat") {
+      char* end = nullptr;
+      long n = std::strtol(value.c_str(), &end, 10);
+      if (end == value.c_str() || *end != '\0' || n < 1 || n > 10'000'000) {
+        fail(2, fmt::format("option --repeat: expected a count from 1 to 10000000, got \"{}\"",
+                            value));
+        return false;
+      }
+      o.repeat = static_cast<int>(n);
     } else if (name == "u" || name == "user" || name == "e" || name == "referer" || name == "b" ||
-               name == "cookie" || name == "c" || name == "cookie-jar" || name == "cacert" ||
-               name == "retry") {
+               name == "cookie" || name == "c" || name == "cookie-jar" || name == "retry") {
       // Accepted, not simulated.
     }
     return true;
@@ -303,10 +329,10 @@ CurlOptions parse_curl_args(const std::vector<std::string>& args) {
     }
   };
   static const std::vector<std::string> kLongValue = {
-      "request",         "header",     "data",       "data-raw",   "data-binary",
-      "data-urlencode",  "output",     "write-out",  "user-agent", "max-time",
-      "connect-timeout", "max-redirs", "resolve",    "url",        "user",
-      "referer",         "cookie",     "cookie-jar", "cacert",     "retry"};
+      "request", "header",    "data",       "data-raw", "data-binary",     "data-urlencode",
+      "output",  "write-out", "user-agent", "max-time", "connect-timeout", "max-redirs",
+      "resolve", "url",       "user",       "referer",  "cookie",          "cookie-jar",
+      "cacert",  "retry",     "repeat"};
   bool only_urls = false;
   for (std::size_t i = 0; i < args.size(); ++i) {
     const std::string& a = args[i];
@@ -338,6 +364,8 @@ CurlOptions parse_curl_args(const std::vector<std::string>& args) {
         o.fail = true;
       else if (name == "no-progress-meter")
         o.no_progress_meter = true;
+      else if (name == "keepalive")
+        o.keepalive = true;
       else if (name == "http1.1" || name == "compressed" || name == "no-keepalive" ||
                name == "globoff" || name == "ipv4" || name == "fail-early")
         continue;  // accepted, nothing to simulate
@@ -420,6 +448,54 @@ std::string redirect_target(const trace::RequestRecord& r) {
   return base.str();
 }
 
+namespace {
+
+// What curl 8.8 (OpenSSL 3) prints with -v between "Connected to" and the request: the
+// handshake, then the server certificate lines the pipeline recorded (a "tls" hop), or the
+// verification error. HTTP/2 is not simulated: ALPN settles on http/1.1.
+std::string tls_verbose(const CurlOptions& o, const trace::RequestRecord& r) {
+  std::string err;
+  err += "* ALPN: curl offers h2,http/1.1\n";
+  err += "* TLSv1.3 (OUT), TLS handshake, Client hello (1):\n";
+  if (!o.insecure) {
+    err += fmt::format("*  CAfile: {}\n", o.cacert.empty()
+                                              ? std::string("/etc/ssl/certs/ca-certificates.crt")
+                                              : o.cacert);
+    err += "*  CApath: none\n";
+  }
+  err += "* TLSv1.3 (IN), TLS handshake, Server hello (2):\n";
+  const trace::Hop* cert = nullptr;
+  for (const auto& h : r.hops)
+    if (h.depth == 0 && h.stage == kTlsHopStage) cert = &h;
+  if (r.outcome == trace::Outcome::tls_error && !cert) {
+    err += "* TLSv1.3 (IN), TLS handshake, Encrypted Extensions (8):\n";
+    err += "* TLSv1.3 (IN), TLS handshake, Certificate (11):\n";
+    err += "* TLSv1.3 (OUT), TLS alert, unknown CA (560):\n";
+    return err;
+  }
+  if (r.outcome == trace::Outcome::tls_error && r.exit_code == 35) return err;
+  err += "* TLSv1.3 (IN), TLS handshake, Encrypted Extensions (8):\n";
+  err += "* TLSv1.3 (IN), TLS handshake, Certificate (11):\n";
+  err += "* TLSv1.3 (IN), TLS handshake, CERT verify (15):\n";
+  err += "* TLSv1.3 (IN), TLS handshake, Finished (20):\n";
+  err += "* TLSv1.3 (OUT), TLS change cipher, Change cipher spec (1):\n";
+  err += "* TLSv1.3 (OUT), TLS handshake, Finished (20):\n";
+  err += "* SSL connection using TLSv1.3 / TLS_AES_256_GCM_SHA384 / X25519 / RSASSA-PSS\n";
+  err += "* ALPN: server accepted http/1.1\n";
+  if (cert) {
+    std::string_view rest = cert->detail;
+    while (!rest.empty()) {
+      auto bar = rest.find(" | ");
+      err += fmt::format("* {}\n", rest.substr(0, bar));
+      if (bar == std::string_view::npos) break;
+      rest.remove_prefix(bar + 3);
+    }
+  }
+  return err;
+}
+
+}  // namespace
+
 CurlOutput render_curl(const CurlOptions& o, const std::vector<CurlTransfer>& transfers) {
   CurlOutput res;
   std::string& out = res.out;
@@ -469,6 +545,7 @@ CurlOutput render_curl(const CurlOptions& o, const std::vector<CurlTransfer>& tr
       if (r.connected_to && !r.reused_connection) {
         err += fmt::format("* Connected to {} ({}) port {}\n", host, r.connected_to->ip.str(),
                            r.connected_to->port);
+        if (parsed.ok() && parsed.url->scheme == "https") err += tls_verbose(o, r);
       }
       if (r.remote && !r.connected_to) {
         if (r.error.find("Timeout was reached") == std::string::npos &&
@@ -563,7 +640,10 @@ CurlOutput render_curl(const CurlOptions& o, const std::vector<CurlTransfer>& tr
     }
     if (!t.followed && !o.write_out.empty()) out += write_out(o.write_out, r, err);
     if (code != 0) {
-      if (!o.silent || o.show_error) err += fmt::format("curl: ({}) {}\n", code, message);
+      if (!o.silent || o.show_error) {
+        err += fmt::format("curl: ({}) {}\n", code, message);
+        if (code == kCurlPeerFailedVerification) err += curl_peer_verification_advice();
+      }
       res.exit_code = code;
     }
   }

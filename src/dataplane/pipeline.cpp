@@ -123,6 +123,13 @@ std::string verdict_text(const Network& net, const Verdict& v) {
   return out;
 }
 
+/// The header value of `name` among the client's -H headers, or nullptr.
+const std::string* find_header(const std::vector<HttpHeader>& headers, std::string_view name) {
+  for (const auto& h : headers)
+    if (iequals(h.name, name)) return &h.value;
+  return nullptr;
+}
+
 /// How deep forwarded requests may nest before podhop calls it a loop.
 constexpr int kMaxForwardDepth = 16;
 
@@ -186,9 +193,26 @@ struct Pipeline::Request {
   std::string served_by;
   int tls_code = 0;
   std::string tls_error;
+  bool host_port = false;        // the connection was DNATed by a hostPort (CNI portmap)
+  bool ingress_proxy = false;    // the ingress controller is proxying to an endpoint
+  std::string ingress_cookie;    // Set-Cookie the controller adds (affinity)
+  std::string ingress_upstream;  // "default-app1-svc-8888"
+  std::string ingress_endpoint;  // "10.244.0.5:8080"
+  bool ingress_https = false;    // the request reached the controller's https port
 
   trace::RequestRecord record;
 };
+
+namespace {
+
+// The Host header the client sends: -H 'Host: x', else the proxy's, else the URL's.
+std::string effective_host(const Pipeline::Request& r) {
+  if (const std::string* h = find_header(r.spec.headers, "Host")) return *h;
+  if (!r.spec.host_header.empty()) return r.spec.host_header;
+  return r.url.host_header();
+}
+
+}  // namespace
 
 struct Pipeline::StepEvent {
   Pipeline* p;
@@ -210,6 +234,7 @@ struct Pipeline::MaxTimerEvent {
 // the client used) and any SNAT (the reply goes back to the client's own address).
 std::string Pipeline::reverse_nat_text(const Request& r) {
   std::string out;
+  if (r.spec.port_forward && r.dst_ip.str() == "127.0.0.1") return out;  // a tunnel, no NAT
   if (r.dnat)
     out += fmt::format(", un-DNAT {}:{} -> {}:{}", r.ep_ip.str(), r.ep_port, r.dst_ip.str(),
                        r.dst_port);
@@ -220,7 +245,11 @@ std::string Pipeline::reverse_nat_text(const Request& r) {
 }
 
 Pipeline::Pipeline(engine::Simulator& sim, Network& net, std::uint64_t seed)
-    : sim_(&sim), net_(&net), lb_rng_(seed, "cloud-load-balancer") {}
+    : sim_(&sim),
+      net_(&net),
+      lb_rng_(seed, "cloud-load-balancer"),
+      request_id_rng_(seed, "ingress-nginx/request-id"),
+      seed_(seed) {}
 Pipeline::~Pipeline() = default;
 
 // ---------------------------------------------------------------------------------------
@@ -504,6 +533,11 @@ void Pipeline::on_timer(RequestId id, bool max_time) {
 
 void Pipeline::begin_lookup(Request& r, RequestId id) {
   const std::string& host = r.url.host;
+  if (r.spec.port_forward && r.url.port == r.spec.port_forward->local_port &&
+      (iequals(host, "localhost") || host == "127.0.0.1")) {
+    port_forward_connect(r, id);
+    return;
+  }
   // --resolve wins over everything, for its host and port only.
   for (const auto& o : r.spec.resolve) {
     if ((o.host == "*" || iequals(o.host, host)) && o.port == r.url.port) {
@@ -519,6 +553,51 @@ void Pipeline::begin_lookup(Request& r, RequestId id) {
     r.dst_ip = *ip;
     connect(r, id);
     return;
+  }
+  // minikube's ingress-dns addon: the host machine sends *.test to the minikube IP, where
+  // ingress-dns answers the hosts of Ingresses with that IP (its own pod's node).
+  if (r.client.kind == ClientKind::external && net_->config().has_addon("ingress-dns") &&
+      net_->node_count() > 0) {
+    std::string name = lower(host);
+    while (!name.empty() && name.back() == '.') name.pop_back();
+    if (name.size() > 5 && name.compare(name.size() - 5, 5, ".test") == 0) {
+      const Ipv4 minikube_ip = net_->node_ip(0);
+      bool known = false;
+      std::string ingress;
+      for (const auto* ing : net_->state().ingresses.sorted()) {
+        for (const auto& rule : ing->spec.rules) {
+          const std::string h = lower(rule.host);
+          if (!known && (h == name || wildcard_host_matches(h, name))) {
+            known = true;
+            ingress = fmt::format("{}/{}", ing->meta.namespace_, ing->meta.name);
+          }
+        }
+      }
+      trace::DnsLookup l;
+      l.t = sim_->now();
+      l.name = name + ".";
+      l.type = "A";
+      l.rcode = known ? "NOERROR" : "NXDOMAIN";
+      if (known) l.answers.push_back(minikube_ip.str());
+      l.server = fmt::format("ingress-dns ({}:53)", minikube_ip.str());
+      r.record.dns.push_back(std::move(l));
+      if (traced(r))
+        hop(r, trace::stage::dns, r.client.node, {r.client.ip, 0}, {minikube_ip, 53},
+            known ? fmt::format("ingress-dns (minikube addon, /etc/resolver/minikube-test sends "
+                                "*.test to {}): A {}: {} (host of Ingress {})",
+                                minikube_ip.str(), name, minikube_ip.str(), ingress)
+                  : fmt::format("ingress-dns (minikube addon): A {}: NXDOMAIN (no Ingress has "
+                                "this host)",
+                                name));
+      if (!known) {
+        finish(r, id, Outcome::dns_failure, 6, fmt::format("Could not resolve host: {}", host));
+        return;
+      }
+      r.dst_ip = minikube_ip;
+      r.record.resolved.push_back(minikube_ip);
+      connect(r, id);
+      return;
+    }
   }
   const ResolvConf* conf = r.client.resolv_conf.get();
   PODHOP_CHECK(conf != nullptr, "a client without a resolver configuration");
@@ -941,6 +1020,10 @@ void Pipeline::connect(Request& r, RequestId id) {
     }
   }
 
+  // A hostPort on the addressed node (the ingress controller's 80 and 443 on minikube):
+  // the CNI portmap plugin DNATs it to the pod.
+  if (r.target.kind == PlaceKind::node && !r.dnat) host_port_dnat(r);
+
   if (r.reused) {
     // No handshake: the request goes out on the established connection.
     connected(r, id);
@@ -1034,9 +1117,16 @@ void Pipeline::syn_arrive(Request& r, RequestId id) {
       break;
     }
     case PlaceKind::node:
-      if (t)
+      if (t) {
         detail = fmt::format("RST: no process listens on node {} port {}",
                              net_->node_name(r.target.node), r.ep_port);
+        if (r.ep_port == 80 || r.ep_port == 443) {
+          IngressRouter& router = ingress_router();
+          if (!router.has_controller() && !router.ignored().empty())
+            detail +=
+                fmt::format(" (no ingress controller: {})", router.ignored_note(effective_host(r)));
+        }
+      }
       break;
     default:
       if (t) detail = fmt::format("RST: nothing listens on {} port {}", r.ep_ip.str(), r.ep_port);
@@ -1080,6 +1170,9 @@ void Pipeline::connected(Request& r, RequestId id) {
         schedule(r, id, lat + lat);
         return;
       }
+    } else if (r.target.kind == PlaceKind::pod &&
+               ingress_router().controller_port(r.target.pod, r.ep_port) == ControllerPort::https) {
+      if (controller_tls(r, id)) return;
     } else if (r.target.kind == PlaceKind::pod) {
       r.tls_code = 35;
       r.tls_error = "OpenSSL/3.0.13: error:0A00010B:SSL routines::wrong version number";
@@ -1098,7 +1191,7 @@ void Pipeline::connected(Request& r, RequestId id) {
   if (traced(r))
     hop(r, trace::stage::http, r.client.node, from, to,
         fmt::format("{}{} {} HTTP/1.1 (Host: {}{})", r.reused ? "reused connection: " : "",
-                    r.spec.method, r.url.path, r.url.host_header(), ua));
+                    r.spec.method, r.url.path, effective_host(r), ua));
   const Address ep{r.ep_ip, r.ep_port};
   const Address src{r.seen_src, r.src_port};
   std::string nat = r.dnat ? fmt::format("DNAT {}:{} -> {}:{} (conntrack), ", r.dst_ip.str(),
@@ -1158,6 +1251,10 @@ void Pipeline::request_arrive(Request& r, RequestId id) {
     return;
   }
   const std::uint32_t slot = r.target.pod;
+  if (auto cp = ingress_router().controller_port(slot, r.ep_port); cp != ControllerPort::none) {
+    ingress_arrive(r, id, cp);
+    return;
+  }
   const model::Pod& pod = net_->state().pods[slot];
   const PodApps* apps = net_->apps().pod(slot);
   const AppBehavior* app = apps ? apps->serving(r.ep_port) : nullptr;
@@ -1172,11 +1269,12 @@ void Pipeline::request_arrive(Request& r, RequestId id) {
     return;
   }
   std::vector<HttpHeader> headers;
-  headers.push_back({"Host", r.url.host_header()});
+  const std::string host_header = effective_host(r);
+  headers.push_back({"Host", host_header});
   if (!r.spec.user_agent.empty()) headers.push_back({"User-Agent", r.spec.user_agent});
   headers.push_back({"Accept", "*/*"});
-  for (const auto& h : r.spec.headers) headers.push_back(h);
-  const std::string host_header = r.url.host_header();
+  for (const auto& h : r.spec.headers)
+    if (!iequals(h.name, "Host")) headers.push_back(h);
   AppRequest req;
   req.pod_namespace = pod.meta.namespace_;
   req.pod_name = pod.meta.name;
@@ -1254,6 +1352,10 @@ void Pipeline::child_done(RequestId parent_id, trace::RequestRecord child) {
   Request* rp = get(parent_id);
   if (!rp || rp->phase != Phase::waiting_child) return;  // the client gave up meanwhile
   Request& r = *rp;
+  if (r.ingress_proxy) {
+    ingress_child_done(r, parent_id, std::move(child));
+    return;
+  }
   const Address ep{r.ep_ip, r.ep_port};
   const Address src{r.seen_src, r.src_port};
   // The forwarded request's hops belong to this request's trace, in time order: they all
@@ -1338,6 +1440,280 @@ void Pipeline::response_arrive(Request& r, RequestId id) {
                     http_reason_phrase(r.response.status), r.response.body.size(), r.served_by,
                     core::format_duration(sim_->now() - r.start)));
   finish(r, id, Outcome::ok, 0, {});
+}
+
+// ---------------------------------------------------------------------------------------
+// hostPorts and the ingress controller
+
+void Pipeline::port_forward_connect(Request& r, RequestId id) {
+  const PortForward& pf = *r.spec.port_forward;
+  r.resolving = false;
+  r.connect_start = sim_->now();
+  r.dst_ip = *Ipv4::parse("127.0.0.1");
+  r.src_port = net_->ephemeral_port(r.client.ip);
+  const Address from{r.dst_ip, r.src_port};
+  const Address to{r.dst_ip, r.dst_port};
+  r.record.time_namelookup = sim_->now() - r.start;
+  r.record.remote = to;
+  r.record.local = from;
+  r.record.resolved.push_back(r.dst_ip);
+  auto slot = net_->tables().pod_by_ip(pf.pod_ip);
+  const model::Pod* pod = slot ? &net_->state().pods[*slot] : nullptr;
+  std::optional<std::uint32_t> node =
+      pod ? net_->tables().node_by_name(pod->node_name) : std::nullopt;
+  if (!pod || !node || pod->status.phase != model::PodPhase::Running) {
+    if (traced(r))
+      hop(r, trace::stage::network, kNoIndex, from, to,
+          fmt::format("kubectl port-forward: pod {} ({}) is gone: the tunnel refuses the "
+                      "connection",
+                      pf.pod, pf.pod_ip.str()));
+    fail_connect(r, id, true, false);
+    return;
+  }
+  r.target = Place{PlaceKind::pod, *node, *slot, kNoIndex};
+  r.entry_node = *node;
+  r.ep_ip = pf.pod_ip;
+  r.ep_port = pf.pod_port;
+  // The kubelet opens the connection inside the pod's network namespace: to the pod it
+  // comes from localhost.
+  r.seen_src = *Ipv4::parse("127.0.0.1");
+  r.host_port = true;  // no conntrack entry of kube-proxy to close
+  const Duration lat = net_->latency(r.entry_node, r.target);
+  if (traced(r))
+    hop(r, trace::stage::network, r.entry_node, from, {r.ep_ip, r.ep_port},
+        fmt::format("kubectl port-forward: 127.0.0.1:{} -> the API server -> kubelet on {} -> "
+                    "localhost:{} inside pod {} (no Service, no kube-proxy), {}",
+                    pf.local_port, net_->node_name(*node), pf.pod_port, pf.pod,
+                    core::format_duration(lat)));
+  r.phase = Phase::syn_to_target;
+  schedule(r, id, lat);
+}
+
+void Pipeline::refresh_derived() {
+  if (ingress_ && derived_generation_ == net_->generation()) return;
+  derived_generation_ = net_->generation();
+  ingress_ = std::make_unique<IngressRouter>(net_->state(), net_->tables(), seed_);
+  host_ports_.clear();
+  const auto& st = net_->state();
+  for (std::uint32_t slot = 0; slot < st.pods.size(); ++slot) {
+    const model::Pod& pod = st.pods[slot];
+    if (!pod.spec || pod.spec->host_network || pod.node_name.empty()) continue;
+    if (pod.status.phase != model::PodPhase::Running) continue;
+    auto node = net_->tables().node_by_name(pod.node_name);
+    if (!node) continue;
+    for (const auto& c : pod.spec->containers)
+      for (const auto& p : c.ports)
+        if (p.host_port > 0 && p.protocol == model::Protocol::TCP)
+          host_ports_.emplace(
+              (std::uint64_t{*node} << 32) | static_cast<std::uint32_t>(p.host_port),
+              std::make_pair(slot, p.container_port));
+  }
+}
+
+IngressRouter& Pipeline::ingress_router() {
+  refresh_derived();
+  return *ingress_;
+}
+
+bool Pipeline::host_port_dnat(Request& r) {
+  refresh_derived();
+  auto it = host_ports_.find((std::uint64_t{r.target.node} << 32) | r.ep_port);
+  if (it == host_ports_.end()) return false;
+  const auto [slot, container_port] = it->second;
+  const model::Pod& pod = net_->state().pods[slot];
+  const Address before{r.ep_ip, r.ep_port};
+  r.dnat = true;
+  r.host_port = true;
+  r.ep_ip = pod.status.pod_ip;
+  r.ep_port = static_cast<std::uint16_t>(container_port);
+  r.target = Place{PlaceKind::pod, r.target.node, slot, kNoIndex};
+  if (traced(r))
+    hop(r, trace::stage::network, r.target.node, {r.seen_src, r.src_port}, before,
+        fmt::format("hostPort {} of {}: DNAT {} -> {}:{} [CNI-HOSTPORT-DNAT]", before.port,
+                    net_->pod_name(slot), before.str(), r.ep_ip.str(), r.ep_port));
+  return true;
+}
+
+bool Pipeline::controller_tls(Request& r, RequestId id) {
+  const Address from{r.client.ip, r.src_port};
+  const Address to{r.dst_ip, r.dst_port};
+  const Duration lat = net_->latency(r.entry_node, r.target);
+  IngressRouter& router = ingress_router();
+  const std::string sni = r.spec.tls_server_name.empty() ? r.url.host : r.spec.tls_server_name;
+  // curl sends no SNI for an IP address: the controller has no name to look up.
+  const bool no_sni = Ipv4::parse(sni).has_value();
+  const ServerCertificate* sc = no_sni ? nullptr : router.certificates().lookup(sni);
+  std::vector<Certificate> chain;
+  std::string which;
+  if (sc && sc->cert) {
+    chain = sc->cert->chain;
+    which = fmt::format("server {}: {}", sc->host, sc->reason);
+  } else {
+    chain = {fake_ingress_certificate(kSimulationEpochUnix)};
+    which = sc ? fmt::format("server {}: the default fake certificate ({})", sc->host, sc->reason)
+            : no_sni
+                ? std::string("no SNI (an IP address): the default fake certificate")
+                : fmt::format("no server certificate for {}: the default fake certificate", sni);
+  }
+  TrustOptions trust;
+  trust.insecure = r.spec.insecure;
+  if (r.spec.ca_bundle) {
+    std::string error;
+    trust.ca_bundle = parse_pem_bundle(*r.spec.ca_bundle, &error, r.spec.ca_file);
+  }
+  const std::int64_t now_unix = kSimulationEpochUnix + sim_->now().ns / 1'000'000'000;
+  TlsVerification v = verify_server_certificate(chain, r.url.host, now_unix, trust);
+  const Address ep{r.ep_ip, r.ep_port};
+  if (traced(r)) {
+    hop(r, trace::stage::ingress, r.target.node, {r.seen_src, r.src_port}, ep,
+        fmt::format("TLS ClientHello{}: ingress-nginx presents {} (subject {}, issuer {})",
+                    no_sni ? std::string() : fmt::format(" SNI {}", sni), which,
+                    chain.front().subject, chain.front().issuer));
+    if (!v.verbose_lines.empty())
+      hop(r, kTlsHopStage, r.client.node, from, to,
+          fmt::format("{}", fmt::join(v.verbose_lines, " | ")));
+  }
+  if (v.curl_exit_code != 0) {
+    r.tls_code = v.curl_exit_code;
+    r.tls_error = v.message;
+    if (traced(r))
+      hop(r, trace::stage::tcp, r.client.node, from, to,
+          fmt::format("curl rejects the certificate: {}", v.message));
+    r.phase = Phase::tls_to_client;
+    schedule(r, id, lat + lat);
+    return true;
+  }
+  r.ingress_https = true;
+  return false;
+}
+
+void Pipeline::ingress_answer(Request& r, RequestId id, int status,
+                              std::vector<HttpHeader> headers) {
+  r.response = AppResponse{};
+  r.response.status = status;
+  r.response.body = nginx_status_page(status);
+  if (status == 400)
+    r.response.body =
+        "<html>\r\n<head><title>400 The plain HTTP request was sent to HTTPS port</title></head>"
+        "\r\n<body>\r\n<center><h1>400 Bad Request</h1></center>\r\n<center>The plain HTTP "
+        "request was sent to HTTPS port</center>\r\n<hr><center>nginx</center>\r\n</body>\r\n"
+        "</html>\r\n";
+  r.response.headers = {{"Content-Type", "text/html"},
+                        {"Content-Length", std::to_string(r.response.body.size())},
+                        {"Connection", "keep-alive"}};
+  for (auto& h : headers) r.response.headers.push_back(std::move(h));
+  respond(r, id);
+}
+
+void Pipeline::ingress_arrive(Request& r, RequestId id, ControllerPort port) {
+  const Address ep{r.ep_ip, r.ep_port};
+  const Address src{r.seen_src, r.src_port};
+  const std::uint32_t slot = r.target.pod;
+  r.served_by = net_->pod_name(slot);
+  const std::string scheme = port == ControllerPort::https ? "https" : "http";
+  if (port == ControllerPort::https && r.url.scheme != "https") {
+    if (traced(r))
+      hop(r, trace::stage::ingress, r.target.node, src, ep,
+          "plain HTTP on the https port: nginx answers 400 (The plain HTTP request was sent to "
+          "HTTPS port)");
+    ingress_answer(r, id, 400, {});
+    return;
+  }
+  const std::string host = effective_host(r);
+  const std::string* cookie = find_header(r.spec.headers, "Cookie");
+  IngressRouter& router = ingress_router();
+  IngressRequest req{host, r.url.path, scheme,
+                     cookie ? std::string_view(*cookie) : std::string_view()};
+  IngressDecision d = router.route(req);
+  if (traced(r)) {
+    std::string note =
+        d.verdict == IngressVerdict::not_found ? router.ignored_note(host) : std::string();
+    hop(r, trace::stage::ingress, r.target.node, src, ep,
+        note.empty() ? d.why : fmt::format("{} ({})", d.why, note));
+  }
+  switch (d.verdict) {
+    case IngressVerdict::redirect:
+      ingress_answer(r, id, d.status, {{"Location", d.redirect_to}});
+      return;
+    case IngressVerdict::not_found:
+    case IngressVerdict::unavailable:
+      ingress_answer(r, id, d.status, {});
+      return;
+    case IngressVerdict::proxy:
+      break;
+  }
+  auto client = net_->pod_client(slot);
+  PODHOP_CHECK(client.has_value(), "an ingress controller pod must be able to send");
+  RequestSpec spec;
+  spec.url = fmt::format("http://{}:{}{}", d.endpoint.ip.str(), d.endpoint.port, d.upstream_path);
+  spec.method = r.spec.method;
+  spec.body = r.spec.body;
+  spec.host_header = host;
+  // What ingress-nginx's nginx.tmpl sets on the proxied request (proxy_set_header), then
+  // the client's own headers.
+  const std::string request_id =
+      fmt::format("{:016x}{:016x}", request_id_rng_.next_u64(), request_id_rng_.next_u64());
+  const std::string client_ip = r.seen_src.str();
+  spec.headers = {{"X-Request-ID", request_id},
+                  {"X-Real-IP", client_ip},
+                  {"X-Forwarded-For", client_ip},
+                  {"X-Forwarded-Host", host},
+                  {"X-Forwarded-Port", std::to_string(r.dst_port)},
+                  {"X-Forwarded-Proto", scheme},
+                  {"X-Forwarded-Scheme", scheme},
+                  {"X-Scheme", scheme}};
+  if (!r.spec.user_agent.empty()) spec.headers.push_back({"User-Agent", r.spec.user_agent});
+  for (const auto& h : r.spec.headers)
+    if (!iequals(h.name, "Host")) spec.headers.push_back(h);
+  spec.user_agent = {};
+  spec.record_hops = r.spec.record_hops;
+  spec.connect_timeout = kIngressProxyConnectTimeout;
+  // Upstream keep-alive is on in ingress-nginx: later requests to the endpoint reuse the
+  // connection.
+  spec.keep_alive = true;
+  r.ingress_proxy = true;
+  r.ingress_cookie = d.set_cookie;
+  r.ingress_upstream = d.upstream;
+  r.ingress_endpoint = fmt::format("{}:{}", d.endpoint.ip.str(), d.endpoint.port);
+  r.phase = Phase::waiting_child;
+  start_request(*client, std::move(spec), r.sink, id, r.depth + 1);
+}
+
+void Pipeline::ingress_child_done(Request& r, RequestId id, trace::RequestRecord child) {
+  const Address ep{r.ep_ip, r.ep_port};
+  const Address src{r.seen_src, r.src_port};
+  r.record.hops.insert(r.record.hops.end(), child.hops.begin(), child.hops.end());
+  if (child.outcome == Outcome::ok && child.status) {
+    r.response = AppResponse{};
+    r.response.status = *child.status;
+    r.response.body = child.body;
+    for (const auto& [k, v] : child.headers) r.response.headers.push_back({k, v});
+    if (!r.ingress_cookie.empty()) r.response.headers.push_back({"Set-Cookie", r.ingress_cookie});
+    if (r.ingress_https)
+      r.response.headers.push_back(
+          {"Strict-Transport-Security", "max-age=31536000; includeSubDomains"});
+    if (child.served_by) r.served_by = *child.served_by;
+    if (traced(r))
+      hop(r, trace::stage::ingress, r.target.node, src, ep,
+          fmt::format("upstream {} ({}) answered {} {}, {} bytes: passed back to the client{}",
+                      r.ingress_upstream, r.ingress_endpoint, r.response.status,
+                      http_reason_phrase(r.response.status), r.response.body.size(),
+                      r.ingress_cookie.empty()
+                          ? std::string()
+                          : fmt::format(" with Set-Cookie {}", r.ingress_cookie)));
+    r.record.upstream.push_back(std::move(child));
+    respond(r, id);
+    return;
+  }
+  // proxy_connect_timeout / proxy_read_timeout give 504; a refused or reset connection 502.
+  const int status = child.outcome == Outcome::timeout ? 504 : 502;
+  if (traced(r))
+    hop(r, trace::stage::ingress, r.target.node, src, ep,
+        fmt::format("upstream {} ({}) failed ({}): ingress-nginx answers {}", r.ingress_upstream,
+                    r.ingress_endpoint, child.error, status));
+  r.record.upstream.push_back(std::move(child));
+  r.ingress_proxy = false;
+  ingress_answer(r, id, status, {});
 }
 
 // ---------------------------------------------------------------------------------------

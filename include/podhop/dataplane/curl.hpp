@@ -9,6 +9,7 @@
 // docs/life-of-a-request.md lists the options and messages.
 
 #include <cstdint>
+#include <memory>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -45,6 +46,16 @@ struct CurlOptions {
   std::string write_out;                          // -w
   std::optional<std::string> output;              // -o FILE ("-" is stdout)
   int max_redirs = 50;                            // --max-redirs
+  /// --cacert FILE: the file's name and its PEM text (read when the options are parsed,
+  /// as curl reads it before connecting).
+  std::string cacert;
+  std::shared_ptr<const std::string> ca_bundle;
+  /// podhop's --repeat N: N requests instead of one, summarised (0: off).
+  int repeat = 0;
+  /// podhop's --keepalive with --repeat: the N requests share one connection.
+  bool keepalive = false;
+  /// Set by podhop port-forward: the tunnel localhost:LOCAL stands for.
+  std::optional<PortForward> port_forward;
 
   /// Set when the command line is not usable: curl's exit code (2 for a bad option, 3 for
   /// no URL) and its message (without the "curl: " prefix).

@@ -13,6 +13,7 @@
 // hops, byte for byte.
 
 #include <cstdint>
+#include <memory>
 #include <optional>
 #include <string>
 #include <unordered_map>
@@ -21,6 +22,7 @@
 #include "podhop/core/rng.hpp"
 #include "podhop/core/time.hpp"
 #include "podhop/dataplane/dns.hpp"
+#include "podhop/dataplane/ingress.hpp"
 #include "podhop/dataplane/network.hpp"
 #include "podhop/dataplane/request.hpp"
 #include "podhop/engine/simulator.hpp"
@@ -37,6 +39,12 @@ using RequestId = std::uint64_t;
 inline constexpr core::Duration kSynGiveUp = core::Duration::seconds(127);
 /// curl's own connect timeout when --connect-timeout is not given (DEFAULT_CONNECT_TIMEOUT).
 inline constexpr core::Duration kCurlDefaultConnectTimeout = core::Duration::seconds(300);
+/// The wall-clock instant of simulated time 0, for certificate validity: 2027-01-01T00:00:00Z.
+/// Fixed, so a run does not depend on the day it runs (examples/seed/tls holds a certificate
+/// valid from 2026 to 2036).
+inline constexpr std::int64_t kSimulationEpochUnix = 1798761600;
+/// ingress-nginx's proxy-connect-timeout (5 s): how long it waits to connect to an endpoint.
+inline constexpr core::Duration kIngressProxyConnectTimeout = core::Duration::seconds(5);
 
 /// Receives every top-level request when it completes. The record is moved to the
 /// observer and the request forgotten.
@@ -95,6 +103,10 @@ class Pipeline {
   /// Closes the kept-alive connections of one client (its process ended).
   void close_connections(core::Ipv4 client);
 
+  /// The ingress controller's routing for the network's current state (rebuilt when
+  /// Network::generation() changes).
+  IngressRouter& ingress_router();
+
   struct Request;  // the state of one request (pipeline.cpp)
 
  private:
@@ -132,6 +144,15 @@ class Pipeline {
   void respond(Request& r, RequestId id);
   void response_arrive(Request& r, RequestId id);
 
+  // The ingress controller and hostPorts
+  void refresh_derived();
+  void port_forward_connect(Request& r, RequestId id);
+  bool host_port_dnat(Request& r);
+  bool controller_tls(Request& r, RequestId id);
+  void ingress_arrive(Request& r, RequestId id, ControllerPort port);
+  void ingress_answer(Request& r, RequestId id, int status, std::vector<HttpHeader> headers);
+  void ingress_child_done(Request& r, RequestId id, trace::RequestRecord child);
+
   static std::string reverse_nat_text(const Request& r);
   // Hops cost string formatting: call sites check this first, so bulk traffic
   // (record_hops off) formats nothing.
@@ -145,6 +166,13 @@ class Pipeline {
   Network* net_;
   RequestObserver* observer_ = nullptr;
   core::RngStream lb_rng_;
+  core::RngStream request_id_rng_;
+  std::uint64_t seed_ = 1;
+  std::unique_ptr<IngressRouter> ingress_;
+  std::uint64_t derived_generation_ = 0;
+  // (node << 32 | hostPort) -> (pod slot, containerPort) for TCP hostPorts (the CNI portmap
+  // plugin's DNAT). Lookups only.
+  std::unordered_map<std::uint64_t, std::pair<std::uint32_t, std::int32_t>> host_ports_;
   std::vector<Request> requests_;
   std::vector<std::uint32_t> free_;
   std::size_t in_flight_ = 0;

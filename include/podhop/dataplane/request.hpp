@@ -4,6 +4,7 @@
 // trace::RequestRecord.
 
 #include <cstdint>
+#include <memory>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -14,6 +15,11 @@
 #include "podhop/dataplane/apps.hpp"
 
 namespace podhop::dataplane {
+
+/// The stage of the hop that carries curl -v's server certificate lines, " | " between them
+/// (the pipeline records it at an https handshake with the ingress controller; render_curl
+/// prints it).
+inline constexpr std::string_view kTlsHopStage = "tls";
 
 /// A URL as curl understands it: scheme://host[:port][/path][?query][#fragment].
 struct Url {
@@ -77,6 +83,15 @@ struct ResolveOverride {
   core::Ipv4 address;
 };
 
+/// kubectl port-forward's tunnel: a connection to localhost:local_port goes straight into
+/// the pod's network namespace, to pod_port, without kube-proxy; the pod sees 127.0.0.1.
+struct PortForward {
+  std::uint16_t local_port = 0;
+  core::Ipv4 pod_ip;  // the pod is looked up by its IP when the connection opens
+  std::uint16_t pod_port = 0;
+  std::string pod;  // "namespace/name", for the trace
+};
+
 /// What the client asks for.
 struct RequestSpec {
   std::string url;  // as given; parsed by the pipeline
@@ -101,6 +116,18 @@ struct RequestSpec {
   bool insecure = false;
   /// The User-Agent the client sends; empty sends none.
   std::string user_agent = "curl/8.8.0";
+  /// The Host header to send instead of the URL's (a proxy forwarding a request, or
+  /// curl -H 'Host: x'); empty: the URL's host[:port].
+  std::string host_header;
+  /// --cacert: the PEM text of the CA certificates to trust (shared between the requests
+  /// of one command); null: the system's CAs, which trust no self-signed certificate.
+  std::shared_ptr<const std::string> ca_bundle;
+  /// The name of --cacert's file, for curl's verbose lines.
+  std::string ca_file;
+  /// The SNI name and the name the certificate is checked against; empty: the URL's host.
+  std::string tls_server_name;
+  /// podhop port-forward: localhost:local_port is this tunnel.
+  std::optional<PortForward> port_forward;
 };
 
 }  // namespace podhop::dataplane
