@@ -22,7 +22,8 @@ void register_curl(CLI::App& app, Context& ctx, int* exit_code) {
       "Options (curl's): -s -S -v -i -I -k -L --fail -H 'Name: value' -X METHOD -d DATA\n"
       "  --resolve HOST:PORT:ADDR --connect-timeout S --max-time S -w FORMAT -o FILE\n"
       "podhop's: --from external|node/NAME|pod/NAME (default external), -n NAMESPACE,\n"
-      "  -o json (the result document). -f names manifests, so curl's -f is --fail here.\n"
+      "  -o json (the result document), --repeat N [--keepalive] (N requests, summarised),\n"
+      "  --cacert FILE. -f names manifests, so curl's -f is --fail here.\n"
       "Examples:\n"
       "  podhop -f examples/seed/manifests curl -s http://app2-svc:9999 --from pod/app1\n"
       "  podhop -f examples/seed/manifests curl http://192.168.49.2:30008 --from node/minikube");
@@ -43,7 +44,12 @@ void register_curl(CLI::App& app, Context& ctx, int* exit_code) {
       *exit_code = 1;
       return;
     }
-    ExecResult result = sim->curl(args.curl_args, args.from, &trace);
+    dataplane::CurlOptions options = dataplane::parse_curl_args(args.curl_args);
+    if (options.ok() && options.repeat > 0) {
+      *exit_code = print_repeat(ctx, *sim, options, args.from, args.json);
+      return;
+    }
+    ExecResult result = sim->curl(options, args.from, &trace);
     *exit_code = print_result(ctx, result, args.json);
   });
 }

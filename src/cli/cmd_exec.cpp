@@ -72,6 +72,17 @@ void register_exec(CLI::App& app, Context& ctx, int* exit_code) {
     }
     if (const model::Pod* pod = sim->state().pods.find(o->ns, o->pod))
       note_default_container(ctx, *pod, o->container);
+    // curl --repeat N: the summary instead of N transfers.
+    if (!o->command.empty() &&
+        (o->command.front() == "curl" || o->command.front().ends_with("/curl"))) {
+      std::vector<std::string> curl_args(o->command.begin() + 1, o->command.end());
+      dataplane::CurlOptions options = dataplane::parse_curl_args(curl_args);
+      if (options.ok() && options.repeat > 0) {
+        *exit_code = print_repeat(ctx, *sim, options, dataplane::ClientRef::pod(o->ns, o->pod),
+                                  o->output == "json");
+        return;
+      }
+    }
     ExecRequest request;
     request.pod = o->pod;
     request.namespace_ = o->ns;

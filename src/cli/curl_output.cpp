@@ -10,6 +10,7 @@
 #include "podhop/core/rng.hpp"
 #include "podhop/dataplane/network.hpp"
 #include "podhop/dataplane/pipeline.hpp"
+#include "podhop/repeat.hpp"
 #include "podhop/trace/result.hpp"
 
 namespace podhop::cli {
@@ -48,6 +49,22 @@ int print_result(Context& ctx, const ExecResult& result, bool json) {
   *ctx.err << result.stderr_text;
   ctx.out->flush();
   return result.exit_code;
+}
+
+int print_repeat(Context& ctx, Simulation& sim, const dataplane::CurlOptions& options,
+                 const dataplane::ClientRef& from, bool json) {
+  RepeatSummary summary;
+  std::string error;
+  if (!run_repeat(sim, options, from, summary, error)) {
+    *ctx.err << error << "\n";
+    return 1;
+  }
+  if (json)
+    *ctx.out << repeat_json(summary).dump(2) << '\n';
+  else
+    *ctx.out << render_repeat_text(summary);
+  ctx.out->flush();
+  return 0;
 }
 
 namespace {

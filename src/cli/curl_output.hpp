@@ -35,6 +35,11 @@ class TraceOutput final : public trace::HopSink {
 /// stderr as they are. Returns the exit code.
 int print_result(Context& ctx, const ExecResult& result, bool json);
 
+/// `curl --repeat N`: runs the N requests from `from` and prints the summary (text, or with
+/// `json` SPEC's document). Returns the exit code: 0, or 1 when the client does not exist.
+int print_repeat(Context& ctx, Simulation& sim, const dataplane::CurlOptions& options,
+                 const dataplane::ClientRef& from, bool json);
+
 /// Makes nslookup and dig runnable by `sim.exec`, with dns_tools' text (BIND or BusyBox
 /// nslookup by image, BIND dig). Idempotent.
 void install_dns_tools(Simulation& sim);
