@@ -7,14 +7,12 @@
 #include <memory>
 #include <sstream>
 
-#include <openssl/evp.h>
-#include <openssl/pem.h>
-#include <openssl/x509.h>
 #include <catch2/catch.hpp>
 
 #include "cli/context.hpp"
 #include "cli/printers.hpp"
 #include "state_builders.hpp"
+#include "support/test_certs.hpp"
 
 using namespace podhop;
 using namespace podhop::cli;
@@ -168,47 +166,12 @@ TEST_CASE("expose errors read as kubectl's", "[cli]") {
 
 namespace {
 
-struct PkeyFree {
-  void operator()(EVP_PKEY* k) const { EVP_PKEY_free(k); }
-};
-struct X509Free {
-  void operator()(X509* x) const { X509_free(x); }
-};
-
-std::unique_ptr<EVP_PKEY, PkeyFree> make_key(bool ec = false) {
-  return std::unique_ptr<EVP_PKEY, PkeyFree>(ec ? EVP_EC_gen("P-256") : EVP_RSA_gen(2048));
-}
-
-std::string key_pem(EVP_PKEY* key) {
-  BIO* bio = BIO_new(BIO_s_mem());
-  PEM_write_bio_PrivateKey(bio, key, nullptr, nullptr, 0, nullptr, nullptr);
-  char* data = nullptr;
-  long n = BIO_get_mem_data(bio, &data);
-  std::string pem(data, static_cast<std::size_t>(n));
-  BIO_free(bio);
-  return pem;
-}
+// Keys and certificates are made at run time (support/test_certs), never checked in.
+namespace certs = podhop::testing;
 
 // A self-signed certificate for CN=app.test, as `openssl req -x509` makes in the tutorial.
-std::string self_signed_cert_pem(EVP_PKEY* key) {
-  std::unique_ptr<X509, X509Free> cert(X509_new());
-  X509_set_version(cert.get(), 2);
-  ASN1_INTEGER_set(X509_get_serialNumber(cert.get()), 1);
-  X509_gmtime_adj(X509_getm_notBefore(cert.get()), 0);
-  X509_gmtime_adj(X509_getm_notAfter(cert.get()), 365L * 24 * 3600);
-  X509_set_pubkey(cert.get(), key);
-  X509_NAME* name = X509_get_subject_name(cert.get());
-  X509_NAME_add_entry_by_txt(name, "CN", MBSTRING_ASC,
-                             reinterpret_cast<const unsigned char*>("app.test"), -1, -1, 0);
-  X509_set_issuer_name(cert.get(), name);
-  X509_sign(cert.get(), key, EVP_sha256());
-  BIO* bio = BIO_new(BIO_s_mem());
-  PEM_write_bio_X509(bio, cert.get());
-  char* data = nullptr;
-  long n = BIO_get_mem_data(bio, &data);
-  std::string pem(data, static_cast<std::size_t>(n));
-  BIO_free(bio);
-  return pem;
+std::string self_signed_cert_pem(const certs::TestKey& key) {
+  return certs::make_self_signed({.common_name = "app.test"}, key).cert_pem;
 }
 
 // A scratch folder removed when the test ends.
@@ -239,9 +202,9 @@ Run create_tls(CreateSecretTlsRequest req) {
 
 TEST_CASE("create secret tls prints a kubernetes.io/tls Secret with both files", "[cli]") {
   TempDir dir;
-  auto key = make_key();
-  std::string cert_pem = self_signed_cert_pem(key.get());
-  std::string kpem = key_pem(key.get());
+  auto key = certs::make_key();
+  std::string cert_pem = self_signed_cert_pem(key);
+  std::string kpem = key.pem;
   CreateSecretTlsRequest req;
   req.name = "app-tls";
   req.cert_file = dir.write("tls.crt", cert_pem);
@@ -269,22 +232,22 @@ TEST_CASE("create secret tls prints a kubernetes.io/tls Secret with both files",
 
 TEST_CASE("create secret tls refuses a key that does not match the certificate", "[cli]") {
   TempDir dir;
-  auto key = make_key();
-  auto other = make_key();
-  auto ec = make_key(true);
+  auto key = certs::make_key();
+  auto other = certs::make_key();
+  auto rsa = certs::make_key(certs::KeyType::rsa2048);
   CreateSecretTlsRequest req;
   req.name = "app-tls";
-  req.cert_file = dir.write("tls.crt", self_signed_cert_pem(key.get()));
-  req.key_file = dir.write("other.key", key_pem(other.get()));
+  req.cert_file = dir.write("tls.crt", self_signed_cert_pem(key));
+  req.key_file = dir.write("other.key", other.pem);
   auto r = create_tls(req);
   CHECK(r.code == 1);
   CHECK(r.out.empty());
   CHECK(r.err == "error: tls: private key does not match public key\n");
 
-  req.key_file = dir.write("ec.key", key_pem(ec.get()));
+  req.key_file = dir.write("rsa.key", rsa.pem);
   CHECK(create_tls(req).err == "error: tls: private key type does not match public key type\n");
 
-  req.key_file = dir.write("cert-as-key.pem", self_signed_cert_pem(key.get()));
+  req.key_file = dir.write("cert-as-key.pem", self_signed_cert_pem(key));
   CHECK(create_tls(req).err ==
         "error: tls: found a certificate rather than a key in the PEM for the private key\n");
 
