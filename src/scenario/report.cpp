@@ -144,10 +144,11 @@ void print_report(std::ostream& out, const ScenarioReport& report) {
   out << fmt::format("Scenario {} (seed {})\n", report.name, report.seed);
   for (const auto& s : report.steps) {
     out << '\n';
+    // Three significant digits: a reader compares steps, the JSON has no times at all.
     std::string when = s.started == s.ended
-                           ? fmt::format("at {}", core::format_duration(s.started))
-                           : fmt::format("{} -> {}", core::format_duration(s.started),
-                                         core::format_duration(s.ended));
+                           ? fmt::format("at {}", short_duration(s.started.ns))
+                           : fmt::format("{} -> {}", short_duration(s.started.ns),
+                                         short_duration(s.ended.ns));
     out << fmt::format("[{}] {}  {}  ({})\n", s.index, s.passed ? "PASS" : "FAIL", s.name, when);
     if (!s.description.empty() && s.description != s.name)
       out << fmt::format("      {}\n", s.description);
@@ -195,7 +196,7 @@ void print_report(std::ostream& out, const ScenarioReport& report) {
     out << fmt::format("PASSED: {} step{}, {} expectation{} met, {} simulated\n",
                        report.steps.size(), report.steps.size() == 1 ? "" : "s",
                        report.expectation_count(), report.expectation_count() == 1 ? "" : "s",
-                       core::format_duration(report.duration));
+                       short_duration(report.duration.ns));
   } else {
     std::string names;
     for (const auto& s : report.steps)
