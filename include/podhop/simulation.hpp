@@ -68,6 +68,51 @@ struct ExecRequest {
 
 class Simulation;
 
+/// Where a pod is in its lifecycle (docs/time.md), as `kubectl get pods` shows it and as
+/// traffic finds it.
+enum class PodLifecycle : std::uint8_t {
+  not_found,           // no such pod (never existed, or gone)
+  pending,             // not scheduled, or no IP yet (STATUS Pending)
+  container_creating,  // scheduled with an IP, containers not started (ContainerCreating)
+  running,             // containers started, not Ready yet (Running, READY 0/1)
+  ready,               // Ready: an endpoint of its Services (Running, READY 1/1)
+  terminating,         // deletionTimestamp set, containers still running (Terminating)
+};
+std::string_view to_string(PodLifecycle p);
+
+/// Something that happened in the cluster while simulated time ran (for reports and tests).
+struct ClusterEvent {
+  enum class Kind : std::uint8_t {
+    pod_created,         // a controller (or apply) created the pod: Pending
+    pod_started,         // its containers run
+    pod_ready,           // its readiness probe passed (or it has none): Ready
+    pod_terminating,     // deletion started: endpoints turn terminating, preStop runs
+    pod_sigterm,         // preStop done (or none): SIGTERM; the app stops and exits
+    pod_gone,            // its containers exited: the pod and its IP are gone
+    controllers_synced,  // the controllers reacted to changes (EndpointSlices rewritten)
+    proxy_programmed,    // a node's kube-proxy programmed the rules of `generation`
+    ingress_programmed,  // ingress-nginx reloaded with `generation`
+  };
+  core::SimTime time;
+  Kind kind = Kind::pod_created;
+  std::string namespace_;        // pod events
+  std::string name;              // the pod, or the node for proxy_programmed
+  std::string node;              // the pod's node
+  core::Ipv4 ip;                 // the pod's IP
+  std::uint64_t generation = 0;  // the data plane build (synced, programmed)
+
+  /// "1.000000s pod_ready default/web-7c9f8d6b5-x2k4p 10.244.0.5 on node-1".
+  std::string str() const;
+};
+std::string_view to_string(ClusterEvent::Kind k);
+
+/// Receives ClusterEvents as they happen.
+class ClusterObserver {
+ public:
+  virtual ~ClusterObserver() = default;
+  virtual void on_cluster_event(const ClusterEvent& event) = 0;
+};
+
 /// How an action on the cluster (delete, scale, rollout) went: kubectl's words either way
 /// (`pod "app2" deleted`, `Error from server (NotFound): pods "x" not found`).
 struct ActionResult {
@@ -164,8 +209,20 @@ class Simulation {
   /// which starts a rolling update with the Deployment's maxSurge and maxUnavailable.
   ActionResult rollout(std::string_view deployment, std::string_view image,
                        std::string_view namespace_ = "default", std::string_view container = "");
-  /// True when the Deployment's rollout has finished (`kubectl rollout status` would return).
+  /// True when the Deployment's rollout has finished (`kubectl rollout status` would return):
+  /// its ReplicaSet for the current template has every replica Ready and no pod of an older
+  /// ReplicaSet is left running (terminating ones do not count, as for kubectl).
   bool rollout_complete(std::string_view deployment, std::string_view namespace_ = "default") const;
+
+  /// Where a pod is in its lifecycle now.
+  PodLifecycle pod_lifecycle(std::string_view pod, std::string_view namespace_ = "default") const;
+  /// Receives every ClusterEvent from now on (null: none). Must outlive its use.
+  void set_cluster_observer(ClusterObserver* observer);
+  /// The build of the data plane (Network::generation) whose rules the kube-proxy of node
+  /// `node` runs; 0 for an unknown node. Equal to data_plane_generation() once it caught up.
+  std::uint64_t proxy_generation(std::string_view node) const;
+  /// The newest build of the data plane.
+  std::uint64_t data_plane_generation() const;
 
   /// The data plane underneath, for tests and the scenario engine.
   dataplane::Network& network();

@@ -45,15 +45,17 @@ std::vector<std::uint32_t> slots_by_creation(const model::ObjectTable<T>& table)
   return slots;
 }
 
-// "25%" of n rounded up (maxSurge), or the integer itself.
-std::int32_t scaled_value(const model::IntOrString& v, std::int32_t n) {
+// "25%" of n rounded up (maxSurge) or down (maxUnavailable), or the integer itself
+// (intstr.GetScaledValueFromIntOrPercent).
+std::int32_t scaled_value(const model::IntOrString& v, std::int32_t n, bool round_up = true) {
   if (v.is_int()) return v.int_value;
   if (!v.is_string()) return 0;
   std::string_view s = v.str_value;
   if (!s.ends_with('%')) return 0;
   std::int32_t pct = 0;
   std::from_chars(s.data(), s.data() + s.size() - 1, pct);
-  return static_cast<std::int32_t>((static_cast<std::int64_t>(pct) * n + 99) / 100);
+  const std::int64_t scaled = static_cast<std::int64_t>(pct) * n;
+  return static_cast<std::int32_t>(round_up ? (scaled + 99) / 100 : scaled / 100);
 }
 
 // The pods to create and remove. New pods go straight into the table (appending keeps the
@@ -64,7 +66,10 @@ class PodPlan {
 
   /// Whether a pod called ns/name exists (or was just created).
   bool taken(std::string_view ns, std::string_view name) const {
-    return ctx_.state.pods.find(ns, name) != nullptr;
+    // A tombstone (a pod gone from the API) frees its name: a StatefulSet recreates `db-0`
+    // once the old one is gone, and the new pod takes over the tombstone's slot.
+    const model::Pod* p = ctx_.state.pods.find(ns, name);
+    return p != nullptr && !p->removed;
   }
 
   /// A new pod named `name`, owned by kind/owner, from a template. The reference is valid
@@ -189,10 +194,138 @@ void revision_annotations(model::ReplicaSet& rs, const model::Deployment& d) {
                           std::to_string(d.replicas + scaled_value(d.max_surge, d.replicas)));
 }
 
-// Deployment -> its ReplicaSet for the current template (`<deploy>-<pod-template-hash>`),
-// scaled to the Deployment's replicas; every older ReplicaSet scaled to 0 (the settled end
-// of a rollout; they are kept as revision history).
-void deployments(Context& ctx) {
+// Pods of one ReplicaSet as the deployment controller counts them: active (not terminating,
+// not finished) and available (active and Ready; minReadySeconds is not simulated).
+struct ReplicaCounts {
+  std::int32_t active = 0;
+  std::int32_t available = 0;
+};
+
+ReplicaCounts count_replicas(const model::ObjectTable<model::Pod>& pods,
+                             const std::vector<std::uint32_t>& slots) {
+  ReplicaCounts c;
+  for (auto s : slots) {
+    ++c.active;
+    if (pods[s].status.ready) ++c.available;
+  }
+  return c;
+}
+
+// deploymentutil.ResolveFenceposts: maxSurge rounds up, maxUnavailable down, and both 0
+// would deadlock, so maxUnavailable becomes 1; neither exceeds what makes sense.
+std::pair<std::int32_t, std::int32_t> resolve_fenceposts(const model::Deployment& d) {
+  std::int32_t surge = std::max(0, scaled_value(d.max_surge, d.replicas, true));
+  std::int32_t unavailable = std::max(0, scaled_value(d.max_unavailable, d.replicas, false));
+  if (surge == 0 && unavailable == 0) unavailable = 1;
+  unavailable = std::min(unavailable, d.replicas);
+  return {surge, unavailable};
+}
+
+// One sync of the deployment controller while the cluster runs in time (not settling): the
+// rolling update of pkg/controller/deployment/rolling.go (reconcileNewReplicaSet, then
+// reconcileOldReplicaSets with cleanupUnhealthyReplicas and
+// scaleDownOldReplicaSetsForRollingUpdate), or Recreate (recreate.go: old ReplicaSets to 0,
+// the new one up once no old pod is left, terminating ones included). Old ReplicaSets are
+// taken oldest first.
+void roll_deployment(Context& ctx, const OwnerIndex& owners, const model::Deployment& d,
+                     model::ReplicaSet& current, std::vector<model::ReplicaSet*> olds,
+                     bool created) {
+  auto& st = ctx.state;
+  std::sort(olds.begin(), olds.end(), [](const model::ReplicaSet* a, const model::ReplicaSet* b) {
+    return a->meta.creation_index < b->meta.creation_index;
+  });
+  auto counts = [&](const model::ReplicaSet& rs) {
+    return count_replicas(st.pods, owners.of("ReplicaSet", rs.meta.namespace_, rs.meta.name));
+  };
+  auto scale = [&](model::ReplicaSet& rs, std::int32_t to) {
+    if (rs.replicas == to) return;
+    if (created && &rs == &current && rs.replicas == 0)
+      ctx.event(ref("Deployment", d.meta), "Normal", "ScalingReplicaSet",
+                fmt::format("Scaled up replica set {} to {}", rs.meta.name, to),
+                kDeploymentController);
+    else
+      ctx.event(ref("Deployment", d.meta), "Normal", "ScalingReplicaSet",
+                fmt::format("Scaled {} replica set {} to {} from {}",
+                            to > rs.replicas ? "up" : "down", rs.meta.name, to, rs.replicas),
+                kDeploymentController);
+    rs.replicas = to;
+    if (&rs == &current) revision_annotations(rs, d);
+  };
+
+  if (d.strategy == "Recreate") {
+    bool old_pods_left = false;
+    for (auto* old : olds) {
+      scale(*old, 0);
+      for (std::uint32_t s = 0; s < st.pods.size() && !old_pods_left; ++s) {
+        const auto& p = st.pods[s];
+        old_pods_left = !p.removed && p.meta.owner.kind == "ReplicaSet" &&
+                        p.meta.owner.name == old->meta.name &&
+                        p.meta.namespace_ == old->meta.namespace_ &&
+                        p.status.phase != model::PodPhase::Succeeded &&
+                        p.status.phase != model::PodPhase::Failed;
+      }
+    }
+    if (!old_pods_left) scale(current, d.replicas);
+    return;
+  }
+
+  const auto [surge, max_unavailable] = resolve_fenceposts(d);
+  auto total_replicas = [&] {
+    std::int32_t n = current.replicas;
+    for (const auto* old : olds) n += old->replicas;
+    return n;
+  };
+  // reconcileNewReplicaSet
+  if (current.replicas > d.replicas) {
+    scale(current, d.replicas);
+  } else if (current.replicas < d.replicas) {
+    const std::int32_t max_total = d.replicas + surge;
+    const std::int32_t all = total_replicas();
+    if (all < max_total)
+      scale(current, current.replicas + std::min(max_total - all, d.replicas - current.replicas));
+  }
+  // reconcileOldReplicaSets
+  std::int32_t old_replicas = 0;
+  for (const auto* old : olds) old_replicas += old->replicas;
+  if (old_replicas == 0) return;
+  const std::int32_t min_available = d.replicas - max_unavailable;
+  const ReplicaCounts now_new = counts(current);
+  const std::int32_t new_unavailable = current.replicas - now_new.available;
+  const std::int32_t max_scaled_down = total_replicas() - min_available - new_unavailable;
+  if (max_scaled_down <= 0) return;
+  // cleanupUnhealthyReplicas: old pods that are not available go first, whatever the budget
+  // of available ones says.
+  std::int32_t cleaned = 0;
+  std::int32_t available = now_new.available;
+  for (auto* old : olds) {
+    const ReplicaCounts c = counts(*old);
+    available += c.available;
+    if (cleaned >= max_scaled_down || old->replicas == 0) continue;
+    const std::int32_t unhealthy = old->replicas - c.available;
+    if (unhealthy <= 0) continue;
+    const std::int32_t down = std::min(unhealthy, max_scaled_down - cleaned);
+    scale(*old, old->replicas - down);
+    cleaned += down;
+  }
+  // scaleDownOldReplicaSetsForRollingUpdate: as many available old pods as keep
+  // minAvailable available.
+  if (available <= min_available) return;
+  const std::int32_t budget = available - min_available;
+  std::int32_t done = 0;
+  for (auto* old : olds) {
+    if (done >= budget) break;
+    if (old->replicas == 0) continue;
+    const std::int32_t down = std::min(old->replicas, budget - done);
+    scale(*old, old->replicas - down);
+    done += down;
+  }
+}
+
+// Deployment -> its ReplicaSet for the current template (`<deploy>-<pod-template-hash>`).
+// Settling: scaled to the Deployment's replicas, every older ReplicaSet scaled to 0 (the
+// settled end of a rollout; they are kept as revision history). In time: one step of the
+// rolling update (roll_deployment).
+void deployments(Context& ctx, const OwnerIndex& owners) {
   auto& st = ctx.state;
   std::unordered_map<std::string, std::vector<std::uint32_t>> rs_by_deploy;  // lookups only
   for (std::uint32_t s = 0; s < st.replica_sets.size(); ++s) {
@@ -220,6 +353,34 @@ void deployments(Context& ctx) {
               st.replica_sets[s].meta.annotations.get("deployment.kubernetes.io/revision"))
         max_revision = std::max(max_revision, std::atoi(r->c_str()));
 
+    if (!ctx.options.settle) {
+      bool created = false;
+      if (!st.replica_sets.find(d.meta.namespace_, rs_name)) {
+        model::ReplicaSet rs;
+        rs.meta = ctx.new_meta(d.meta.namespace_, rs_name, "apps/v1");
+        rs.meta.labels = d.pod_template.labels;
+        rs.meta.labels.set(std::string(kPodTemplateHashLabel), hash);
+        rs.meta.annotations.set("deployment.kubernetes.io/revision",
+                                std::to_string(max_revision + 1));
+        revision_annotations(rs, d);
+        rs.meta.owner = {"Deployment", d.meta.name};
+        rs.replicas = 0;
+        rs.selector = d.selector;
+        rs.selector.match_labels.set(std::string(kPodTemplateHashLabel), hash);
+        rs.pod_template = d.pod_template;
+        rs.pod_template.labels.set(std::string(kPodTemplateHashLabel), hash);
+        if (!rs.pod_template.spec) rs.pod_template.spec = ctx.empty_spec;
+        st.replica_sets.upsert(std::move(rs));
+        created = true;
+      }
+      // Pointers taken after the upsert (it may reallocate).
+      auto* current = st.replica_sets.find(d.meta.namespace_, rs_name);
+      std::vector<model::ReplicaSet*> olds;
+      for (auto s : owned)
+        if (st.replica_sets[s].meta.name != rs_name) olds.push_back(&st.replica_sets[s]);
+      roll_deployment(ctx, owners, d, *current, std::move(olds), created);
+      continue;
+    }
     if (auto* current = st.replica_sets.find(d.meta.namespace_, rs_name)) {
       if (current->replicas != d.replicas) {
         scale_event(d, rs_name, d.replicas, current->replicas);
@@ -392,9 +553,10 @@ void reconcile_workloads(Context& ctx) {
     st.pods.erase_if([](const model::Pod& p) { return p.meta.deletion.has_value(); });
   PodPlan plan(ctx);
   collect_garbage(ctx, plan);
-  deployments(ctx);
-
+  // Deployments change ReplicaSets only, never pods: one index serves both.
   const OwnerIndex owners(st.pods);
+  deployments(ctx, owners);
+
   // Room for every pod the workloads may want, so the table grows once.
   std::size_t wanted = st.pods.size();
   for (const auto& rs : st.replica_sets.items())

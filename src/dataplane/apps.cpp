@@ -1276,6 +1276,10 @@ std::string PodApps::ports_text() const {
   return ports_list(listening);
 }
 
+namespace {
+constexpr std::uint32_t kNoApps = 0xFFFFFFFFu;
+}  // namespace
+
 AppCatalog::AppCatalog(const model::ClusterState& state) {
   AppIndex index(state);
   const auto& pods = state.pods.items();
@@ -1283,7 +1287,17 @@ AppCatalog::AppCatalog(const model::ClusterState& state) {
   // Replicas of one workload share their spec (one shared_ptr) and usually their
   // annotations, so they resolve to the same PodApps. The map is for lookups only.
   std::unordered_map<std::string, std::uint32_t> seen;
+  std::uint32_t gone = kNoApps;
   for (const auto& pod : pods) {
+    if (pod.removed) {
+      // A pod gone from the API runs nothing: connections to its slot find no listener.
+      if (gone == kNoApps) {
+        gone = static_cast<std::uint32_t>(distinct_.size());
+        distinct_.emplace_back();
+      }
+      pod_index_.push_back(gone);
+      continue;
+    }
     std::string key = pod.meta.namespace_;
     key += '\0';
     key += fmt::format("{}", static_cast<const void*>(pod.spec.get()));

@@ -88,7 +88,7 @@ std::size_t KubeProxy::TupleHash::operator()(const ConnectionTuple& t) const noe
 
 KubeProxy::KubeProxy(const controllers::ServiceTables& tables, std::uint32_t node_index,
                      std::uint64_t seed, KubeProxyConfig config)
-    : tables_(&tables), node_index_(node_index), config_(config) {
+    : tables_(&tables), live_(&tables), node_index_(node_index), config_(config) {
   PODHOP_CHECK(node_index < tables.nodes().size(), "kube-proxy for a node the tables lack");
   node_ip_ = tables.nodes()[node_index].ip;
   node_name_ = tables.nodes()[node_index].name;
@@ -159,7 +159,7 @@ Verdict KubeProxy::conntrack_hit(const NewConnection& c, const ConntrackEntry& e
     v.node_index = ep->node_index;
   } else {
     // The endpoint left the Service (its pod may be gone): the flow still goes there.
-    v.pod_slot = tables_->pod_by_ip(e.endpoint_ip).value_or(kNoIndex);
+    v.pod_slot = live_->pod_by_ip(e.endpoint_ip).value_or(kNoIndex);
     if (v.pod_slot == kNoIndex) v.node_index = kNoIndex;
   }
   if (c.explain) {
@@ -176,11 +176,25 @@ Verdict KubeProxy::route(const NewConnection& c) {
   if (auto it = conntrack_.find(c.tuple()); it != conntrack_.end()) {
     it->second.expires = c.time + lifetime(c.protocol);
     arm(it->first, it->second.expires);
-    return conntrack_hit(c, it->second);
+    Verdict v = conntrack_hit(c, it->second);
+    to_live(v);
+    return v;
   }
   Verdict v = route_rules(c);
   if (v.kind == VerdictKind::dnat) remember(c, v);
+  to_live(v);
   return v;
+}
+
+void KubeProxy::to_live(Verdict& v) const {
+  if (live_ == tables_) return;
+  if (v.service_port != kNoIndex)
+    v.service_port = live_->find_key(tables_->port(v.service_port).key).value_or(kNoIndex);
+  if (v.kind == VerdictKind::dnat) {
+    // The pod the old rules name may have gone: what has that IP now is what answers.
+    v.pod_slot = live_->pod_by_ip(v.endpoint_ip).value_or(kNoIndex);
+    if (v.pod_slot == kNoIndex) v.node_index = kNoIndex;
+  }
 }
 
 // ---------------------------------------------------------------------------------------
@@ -461,8 +475,14 @@ Verdict KubeProxy::route_service(const NewConnection& c, controllers::VipMatch m
 // ---------------------------------------------------------------------------------------
 // Table changes
 
+void KubeProxy::set_live_tables(const controllers::ServiceTables& live) {
+  PODHOP_CHECK(node_index_ < live.nodes().size(), "kube-proxy's node left the tables");
+  live_ = &live;
+}
+
 void KubeProxy::set_tables(const controllers::ServiceTables& tables) {
   tables_ = &tables;
+  live_ = &tables;
   PODHOP_CHECK(node_index_ < tables.nodes().size(), "kube-proxy's node left the tables");
   node_ip_ = tables.nodes()[node_index_].ip;
   node_name_ = tables.nodes()[node_index_].name;
@@ -508,6 +528,12 @@ controllers::HealthCheckResponse KubeProxy::healthz(core::SimTime now) const {
 }
 
 bool KubeProxy::lb_health_check_passes(ServicePortId id) const {
+  if (live_ != tables_) {
+    // The id is the live tables'; this node answers from the rules it runs.
+    auto mine = tables_->find_key(live_->port(id).key);
+    if (!mine) return false;
+    id = *mine;
+  }
   return tables_->lb_health_check_passes(id, node_index_);
 }
 

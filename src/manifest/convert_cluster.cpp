@@ -111,6 +111,35 @@ std::optional<core::Cidr> read_cidr(Ctx& c, const YNode* n, std::string_view fie
   return cidr;
 }
 
+/// capacity.serviceTime: a duration ("5ms", always that long) or
+/// {distribution: fixed | exponential, mean: 5ms}.
+void read_service_time(Ctx& c, const YNode* n, model::AppCapacity& capacity) {
+  const YNode* v = resolve(n);
+  if (!v->is_map()) {
+    capacity.service_time = read_duration(c, n, "serviceTime").value_or(core::Duration{});
+    capacity.distribution = model::ServiceTimeDistribution::fixed;
+    return;
+  }
+  Scope ss(c, "serviceTime");
+  const YNode* mean = find_key(v, "mean");
+  if (!present(mean))
+    c.error_at(mean ? mean : v, msg_required(), "mean");
+  else
+    capacity.service_time = read_duration(c, mean, "mean").value_or(core::Duration{});
+  const YNode* dist = find_key(v, "distribution");
+  const std::string name = read_string(c, dist, "distribution").value_or("fixed");
+  if (name == "fixed")
+    capacity.distribution = model::ServiceTimeDistribution::fixed;
+  else if (name == "exponential")
+    capacity.distribution = model::ServiceTimeDistribution::exponential;
+  else
+    c.error_at(dist, msg_not_supported(q(name), {"exponential", "fixed"}), "distribution");
+  for_each_entry(v, [&](std::string_view k, const YNode* e) {
+    if (k != "mean" && k != "distribution")
+      c.error_at(e, msg_not_supported(q(k), {"distribution", "mean"}), k);
+  });
+}
+
 }  // namespace
 
 model::Namespace convert_namespace(Ctx& c, const YNode* root, std::string_view api_version) {
@@ -337,6 +366,28 @@ model::ClusterConfig convert_cluster(Ctx& c, const YNode* root, std::string_view
         if (lk == "external")
           cfg.latency.external = read_duration(c, lv, lk).value_or(cfg.latency.external);
       });
+    } else if (k == "timing") {
+      if (!expect_map(c, v, k)) return;
+      Scope ts(c, "timing");
+      auto& t = cfg.timing;
+      for_each_entry(v, [&](std::string_view tk, const YNode* tv) {
+        core::Duration* field = nullptr;
+        if (tk == "containerStart") field = &t.container_start;
+        if (tk == "controllerDelay") field = &t.controller_delay;
+        if (tk == "endpointPropagation") field = &t.endpoint_propagation;
+        if (tk == "propagationJitter") field = &t.propagation_jitter;
+        if (tk == "ingressPropagation") field = &t.ingress_propagation;
+        if (tk == "dnsCache") field = &t.dns_cache;
+        if (field == nullptr) {
+          c.error_at(tv,
+                     msg_not_supported(
+                         q(tk), {"containerStart", "controllerDelay", "dnsCache",
+                                 "endpointPropagation", "ingressPropagation", "propagationJitter"}),
+                     tk);
+          return;
+        }
+        if (auto d = read_duration(c, tv, tk)) *field = *d;
+      });
     } else if (k == "serviceNodePortRange") {
       auto text = read_string(c, v, k);
       if (!text) return;
@@ -421,7 +472,7 @@ model::App convert_app(Ctx& c, const YNode* root, std::string_view api_version) 
       Scope cs(c, "capacity");
       for_each_entry(v, [&](std::string_view ck, const YNode* cv) {
         if (ck == "serviceTime") {
-          app.spec.capacity.service_time = read_duration(c, cv, ck).value_or(core::Duration{});
+          read_service_time(c, cv, app.spec.capacity);
         } else if (ck == "workers") {
           app.spec.capacity.workers = read_int32(c, cv, ck).value_or(0);
           if (app.spec.capacity.workers < 0)

@@ -12,6 +12,7 @@
 #include "podhop/engine/simulator.hpp"
 #include "podhop/model/cluster_state.hpp"
 #include "podhop/simulation.hpp"
+#include "scenario/cluster_clock.hpp"
 
 namespace podhop {
 
@@ -32,15 +33,35 @@ struct Simulation::Impl {
   std::unique_ptr<dataplane::Pipeline> pipeline;
   /// Programs added by front ends (nslookup, dig), by name; ordered, never hashed.
   std::map<std::string, ExecTool, std::less<>> tools;
+  /// What makes the cluster change over time (pods start, terminate; controllers react;
+  /// kube-proxies lag). Created with the network.
+  std::unique_ptr<scenario::ClusterClock> clock;
+  /// `state` without its tombstones (pods gone whose slot a request may still hold), what
+  /// Simulation::state() shows once there are any; rebuilt when view_stale.
+  mutable model::ClusterState view;
+  mutable bool view_stale = true;
+
+  /// The cluster as users see it: `state`, less the tombstones.
+  const model::ClusterState& visible_state() const {
+    if (!clock || clock->tombstones() == 0) return state;
+    if (view_stale) {
+      view = state;
+      view.pods.erase_if([](const model::Pod& p) { return p.removed; });
+      view_stale = false;
+    }
+    return view;
+  }
 
   /// Called after every successful change of `state`: rebuilds the derived lookup tables.
   void on_state_changed() {
     if (!network) {
       network = std::make_unique<dataplane::Network>(state, seed);
       pipeline = std::make_unique<dataplane::Pipeline>(sim, *network, seed);
+      clock = std::make_unique<scenario::ClusterClock>(*this);
     } else {
       network->rebuild(state);
     }
+    view_stale = true;
   }
 };
 

@@ -143,11 +143,20 @@ class KubeProxy {
   /// The connection ended (TCP close): forget its conntrack entry.
   void close(const ConnectionTuple& tuple);
 
-  /// Points at freshly built tables (after a cluster change). Affinity and round-robin
-  /// state follow their Service port by name; UDP conntrack entries to endpoints that are
-  /// gone are flushed, as kube-proxy does; TCP entries stay (the pod may be gone: the
-  /// pipeline finds out when it tries to reach it).
+  /// Points at freshly built tables (after a cluster change): the rules this node runs and
+  /// the live tables are then the same. Affinity and round-robin state follow their Service
+  /// port by name; UDP conntrack entries to endpoints that are gone are flushed, as
+  /// kube-proxy does; TCP entries stay (the pod may be gone: the pipeline finds out when it
+  /// tries to reach it).
   void set_tables(const controllers::ServiceTables& tables);
+  /// The cluster's newest tables while this node still runs older rules (its sync lags,
+  /// docs/time.md). Routing keeps using the programmed rules; a verdict names its Service
+  /// port, pod and node in the live tables (the ids callers hold), so a pod that has gone
+  /// since the rules were written comes back as pod_slot kNoIndex: nobody has that IP now.
+  /// Both tables must outlive their use here.
+  void set_live_tables(const controllers::ServiceTables& live);
+  /// True when this node's rules are the live tables.
+  bool up_to_date() const { return tables_ == live_; }
 
   /// The HTTP answer of this node's health check server on `port` (a
   /// healthCheckNodePort), or nullopt when no Service uses that port.
@@ -155,7 +164,8 @@ class KubeProxy {
   /// kube-proxy's :10256/healthz on this node (200 when the node is up and not deleting);
   /// `now` fills the body's lastUpdated/currentTime.
   controllers::HealthCheckResponse healthz(core::SimTime now = {}) const;
-  /// Whether a cloud LB's health check of this node passes for a Service port.
+  /// Whether a cloud LB's health check of this node passes for a Service port (an id of
+  /// the live tables).
   bool lb_health_check_passes(controllers::ServicePortId id) const;
 
   std::uint32_t node_index() const { return node_index_; }
@@ -195,11 +205,14 @@ class KubeProxy {
   std::uint32_t pick(const NewConnection& c, controllers::ServicePortId id,
                      const std::vector<std::uint32_t>& candidates, Verdict& v, bool& affinity_hit);
   void remember(const NewConnection& c, const Verdict& v);
+  // Re-expresses a verdict of the programmed tables in the live ones.
+  void to_live(Verdict& v) const;
   void arm(const ConnectionTuple& tuple, core::SimTime expires);
   void expire_conntrack(core::SimTime now);
   core::Duration lifetime(model::Protocol p) const;
 
-  const controllers::ServiceTables* tables_;
+  const controllers::ServiceTables* tables_;  // the rules this node runs
+  const controllers::ServiceTables* live_;    // the newest tables (== tables_ when synced)
   std::uint32_t node_index_;
   core::Ipv4 node_ip_;
   std::string node_name_;

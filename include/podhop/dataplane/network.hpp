@@ -17,6 +17,7 @@
 #include "podhop/controllers/tables.hpp"
 #include "podhop/core/ip.hpp"
 #include "podhop/core/time.hpp"
+#include "podhop/dataplane/app_queue.hpp"
 #include "podhop/dataplane/apps.hpp"
 #include "podhop/dataplane/dns.hpp"
 #include "podhop/dataplane/kube_proxy.hpp"
@@ -85,12 +86,39 @@ class Network {
   /// state (conntrack, affinity) carries over to nodes that still exist.
   void rebuild(const model::ClusterState& state);
 
+  // --- Propagation (docs/time.md). By default a rebuild reaches every kube-proxy and the
+  // --- ingress view at once (one-shot commands). With deferred propagation, the cluster
+  // --- clock decides when: each node's kube-proxy keeps running the rules it was last
+  // --- programmed with until program_node(), and the ingress view keeps the state of an
+  // --- earlier rebuild until program_ingress().
+
+  /// Turns deferred propagation on or off (off: everything is brought up to date now).
+  void set_deferred_propagation(bool deferred);
+  bool deferred_propagation() const { return deferred_; }
+  /// Programs node's kube-proxy with the tables of build `generation` (the newest when it
+  /// is 0 or no longer kept). A generation older than what the node runs changes nothing.
+  void program_node(std::uint32_t node, std::uint64_t generation = 0);
+  /// The generation of the tables node's kube-proxy runs.
+  std::uint64_t node_generation(std::uint32_t node) const;
+  /// The ingress view becomes the state of build `generation` (0: the newest).
+  void program_ingress(std::uint64_t generation = 0);
+  /// True when every kube-proxy and the ingress view run the newest build.
+  bool fully_propagated() const;
+  /// What the ingress controller sees: the state and tables of the build it was last
+  /// programmed with (the newest unless propagation is deferred). Its router rebuilds when
+  /// ingress_generation() changes.
+  const model::ClusterState& ingress_state() const;
+  const controllers::ServiceTables& ingress_tables() const;
+  std::uint64_t ingress_generation() const { return ingress_generation_; }
+
   const model::ClusterState& state() const { return *state_; }
   /// Counts the builds: 1 after construction, +1 per rebuild(). Stages that derive their own
   /// tables from the state (the ingress controller) rebuild them when this changes.
   std::uint64_t generation() const { return generation_; }
   const model::ClusterConfig& config() const { return state_->config; }
-  const controllers::ServiceTables& tables() const { return tables_; }
+  /// The newest tables: where every address is now. Each kube-proxy routes with its own
+  /// (possibly older) copy.
+  const controllers::ServiceTables& tables() const { return *tables_; }
   const controllers::DnsZone& zone() const { return *zone_; }
   const DnsServer& dns_server() const { return *dns_; }
   const UpstreamResolver& upstream() const { return *upstream_; }
@@ -114,6 +142,22 @@ class Network {
 
   /// The pod's name as "namespace/name".
   std::string pod_name(std::uint32_t pod) const;
+  /// True while the pod in `slot` still has `ip` and has not gone: a request holding the slot
+  /// across events checks it before it reads the pod (the pod may have exited meanwhile;
+  /// then a connection to it is reset, a new SYN to its IP finds nobody).
+  bool pod_alive(std::uint32_t slot, core::Ipv4 ip) const;
+
+  /// CoreDNS pod `server_pod` answering `query` at `now`, through its cache: answers of the
+  /// cluster domain are kept for Timing::dns_cache (at most their TTL) when that is set, and
+  /// served from the cache with their TTL counted down. Without the cache it is
+  /// dns_server().answer(query).
+  DnsAnswer dns_answer(std::uint32_t server_pod, const DnsQuery& query, core::SimTime now);
+
+  /// The worker pool and queue of container `container` (index in PodApps::containers) of
+  /// the pod in `slot`, or nullptr when its app has no capacity limit (every request is
+  /// served at once). Kept per pod across rebuilds; dropped once the pod is gone and its slot
+  /// compacted.
+  AppQueue* app_queue(std::uint32_t slot, std::uint32_t container);
 
   /// Resolves a client. Pods must exist and have an IP, nodes must exist.
   std::optional<Client> client(const ClientRef& ref, ClientError* error = nullptr) const;
@@ -127,10 +171,33 @@ class Network {
  private:
   void build(const model::ClusterState& state);
 
+  // One build's tables, kept while a kube-proxy or the ingress view still uses them.
+  struct Build {
+    std::uint64_t generation = 0;
+    std::shared_ptr<const controllers::ServiceTables> tables;
+    std::shared_ptr<const model::ClusterState> state;  // a copy, for the ingress view only
+  };
+  const Build* find_build(std::uint64_t generation) const;
+  void drop_unused_builds();
+
   const model::ClusterState* state_ = nullptr;
   std::uint64_t seed_ = 1;
   std::uint64_t generation_ = 0;
-  controllers::ServiceTables tables_;
+  bool deferred_ = false;
+  std::shared_ptr<const controllers::ServiceTables> tables_;
+  std::vector<Build> builds_;  // oldest first, the newest last
+  std::vector<std::shared_ptr<const controllers::ServiceTables>> node_tables_;
+  std::vector<std::uint64_t> node_generation_;
+  std::shared_ptr<const controllers::ServiceTables> ingress_tables_;
+  std::shared_ptr<const model::ClusterState> ingress_state_;  // null: the live state
+  std::uint64_t ingress_generation_ = 0;
+  struct CachedAnswer {
+    DnsAnswer answer;
+    core::SimTime stored;
+    core::SimTime expires;
+  };
+  std::unordered_map<std::string, CachedAnswer> dns_cache_;                  // lookups only
+  std::unordered_map<std::uint64_t, std::unique_ptr<AppQueue>> app_queues_;  // lookups only
   std::unique_ptr<controllers::DnsZone> zone_;
   std::unique_ptr<DnsServer> dns_;
   std::unique_ptr<UpstreamResolver> upstream_;

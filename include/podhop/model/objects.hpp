@@ -44,9 +44,9 @@ struct Probe {
   Handler handler = Handler::http_get;
   IntOrString port;
   std::string path;
-  Duration initial_delay;                      // initialDelaySeconds, default 0
-  Duration period = Duration::seconds(10);     // periodSeconds
-  Duration timeout = Duration::seconds(1);     // timeoutSeconds
+  Duration initial_delay;                   // initialDelaySeconds, default 0
+  Duration period = Duration::seconds(10);  // periodSeconds
+  Duration timeout = Duration::seconds(1);  // timeoutSeconds
   std::int32_t success_threshold = 1;
   std::int32_t failure_threshold = 3;
 };
@@ -134,6 +134,11 @@ struct Pod {
   /// (controllers/). Read this, not spec->node_name: it lives outside the spec so that the
   /// pods of one template keep sharing their PodSpec. Empty while unscheduled.
   std::string node_name;
+  /// A tombstone: the pod is gone from the API (its containers exited after termination)
+  /// but keeps its slot in ClusterState::pods until no request in flight can hold that slot
+  /// (Simulation compacts the table then). Phase Succeeded, no IP, not ready; no controller,
+  /// table or printer counts it (Simulation::state() hides it).
+  bool removed = false;
 };
 
 // ---------------------------------------------------------------------------------------
@@ -151,7 +156,7 @@ struct ServicePort {
   std::string name;
   Protocol protocol = Protocol::TCP;
   std::int32_t port = 0;
-  IntOrString target_port;  // defaulted to `port` when unset
+  IntOrString target_port;     // defaulted to `port` when unset
   std::int32_t node_port = 0;  // 0 = none (yet)
   std::string app_protocol;
 };
@@ -175,7 +180,7 @@ struct ServiceSpec {
   std::int32_t health_check_node_port = 0;
   std::vector<Cidr> load_balancer_source_ranges;
   std::optional<bool> allocate_load_balancer_node_ports;
-  std::string load_balancer_ip;     // deprecated field, honoured when in the pool
+  std::string load_balancer_ip;  // deprecated field, honoured when in the pool
   std::string load_balancer_class;
   bool publish_not_ready_addresses = false;
   std::string traffic_distribution;  // PreferClose | PreferSameZone | PreferSameNode | ""
@@ -401,7 +406,7 @@ struct IngressClass {
 
 /// A Kubernetes Event, as `kubectl describe` lists them under "Events:".
 struct Event {
-  ObjectRef involved;  // the object it is about
+  ObjectRef involved;           // the object it is about
   std::string type = "Normal";  // Normal | Warning
   std::string reason;           // Scheduled, Pulled, Created, Started, ScalingReplicaSet...
   std::string message;

@@ -35,12 +35,34 @@ struct Latency {
   core::Duration external = core::Duration::millis(20);
 };
 
+/// spec.timing: how long things take once the cluster runs in simulated time (after load,
+/// through Simulation's time API). docs/time.md gives each default with its source.
+struct Timing {
+  /// A pod scheduled and given its IP -> its containers run (image present: kubelet creates
+  /// the sandbox and starts the containers).
+  core::Duration container_start = core::Duration::seconds(1);
+  /// An API change -> the controllers have reacted (ReplicaSet creates or removes pods,
+  /// EndpointSlices rewritten, rollout steps).
+  core::Duration controller_delay = core::Duration::millis(100);
+  /// An EndpointSlice change -> a node's kube-proxy has programmed it (each node on its own).
+  core::Duration endpoint_propagation = core::Duration::seconds(1);
+  /// Each node adds its own uniform draw in [0, jitter) to endpoint_propagation for every
+  /// change (stream "kube-proxy-sync/<node>"), so nodes program at different times.
+  core::Duration propagation_jitter;
+  /// An EndpointSlice or Ingress change -> ingress-nginx has reloaded its backends.
+  core::Duration ingress_propagation = core::Duration::seconds(1);
+  /// How long CoreDNS caches answers of the cluster domain: 0 (kubeadm >= 1.32 writes
+  /// `cache 30 { disable success cluster.local; disable denial cluster.local }`); set it to
+  /// 30s for the older Corefile, whose plain `cache 30` kept `ttl 30` answers 30 s.
+  core::Duration dns_cache;
+};
+
 /// kind: Cluster. Every field has the documented default, so an absent Cluster object is
 /// the same as `ClusterConfig{}` with the defaults applied by `with_defaults()`.
 struct ClusterConfig {
   std::string name = "podhop";
   core::SourceLocation source;
-  bool declared = false;  // a Cluster object was given
+  bool declared = false;                 // a Cluster object was given
   std::vector<ClusterNodeConfig> nodes;  // empty: one node "node-1" (see with_defaults)
   core::Cidr pod_cidr = *core::Cidr::parse("10.244.0.0/16");
   core::Cidr service_cidr = *core::Cidr::parse("10.96.0.0/12");
@@ -53,6 +75,7 @@ struct ClusterConfig {
   core::Ipv4 lb_pool_last;
   std::vector<ExternalHost> external_hosts;  // example.com added by with_defaults
   Latency latency;
+  Timing timing;
   std::int32_t node_port_min = 30000;
   std::int32_t node_port_max = 32767;
   /// The node's own resolv.conf search domains (appended to pods' ClusterFirst search).
@@ -81,11 +104,24 @@ struct AppForward {
   StringMap headers;
 };
 
-/// How much work an app can do at once (issue: scenarios under load).
+/// How long one request keeps a worker busy.
+enum class ServiceTimeDistribution : std::uint8_t {
+  fixed,        // always `service_time`
+  exponential,  // exponentially distributed with mean `service_time`
+};
+inline std::string_view to_string(ServiceTimeDistribution d) {
+  return d == ServiceTimeDistribution::exponential ? "exponential" : "fixed";
+}
+
+/// How much work an app can do at once (issue 5, "Load"): `workers` requests are served at
+/// a time, the others wait in a queue of at most `queue` (then 503). Per pod.
 struct AppCapacity {
-  core::Duration service_time;  // per request; 0 = instantaneous
-  std::int32_t workers = 0;     // 0 = unlimited
-  std::int32_t queue = -1;      // -1 = unbounded; beyond it the app answers 503
+  core::Duration service_time;  // per request (the mean for exponential); 0 = instantaneous
+  ServiceTimeDistribution distribution = ServiceTimeDistribution::fixed;
+  std::int32_t workers = 0;  // 0 = unlimited
+  std::int32_t queue = -1;   // -1 = unbounded; beyond it the app answers 503
+  /// True when the app has any limit or cost (otherwise requests never wait).
+  bool limited() const { return workers > 0 || service_time.ns > 0; }
 };
 
 /// kind: App — what a container image does when it receives a request.
