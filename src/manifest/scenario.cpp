@@ -645,8 +645,17 @@ class StepReader {
     for (auto k : kActionKeys)
       if (find_key(n, k)) found.push_back(k);
     if (found.empty()) {
-      c_.error_at(n, msg_required("one action: exec, curl, traffic, delete, scale, apply, "
-                                  "rollout or wait"));
+      // A misspelt action already has its "unknown field" error, which says more.
+      bool unknown = false;
+      static constexpr std::string_view kOther[] = {"name", "at", "expect"};
+      for (const YNode* v = n->first; v; v = v->next) {
+        const auto key = v->key_text();
+        unknown =
+            unknown || std::find(std::begin(kOther), std::end(kOther), key) == std::end(kOther);
+      }
+      if (!unknown)
+        c_.error_at(n, msg_required("one action: exec, curl, traffic, delete, scale, apply, "
+                                    "rollout or wait"));
       return std::nullopt;
     }
     if (found.size() > 1) {

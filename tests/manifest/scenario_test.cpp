@@ -198,7 +198,7 @@ TEST_CASE("every error of a scenario is reported together and none is returned",
         std::string::npos);
   CHECK(text.find("spec.steps[8].expect.outcome: Unsupported value: \"fine\"") !=
         std::string::npos);
-  CHECK(l.diagnostics.error_count() == 13);
+  CHECK(l.diagnostics.error_count() == 12);
 }
 
 TEST_CASE("a scenario file with manifests beside the scenario says so", "[manifest]") {

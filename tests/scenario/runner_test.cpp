@@ -363,3 +363,23 @@ TEST_CASE("podhop run exits 1 when an expectation fails, and says which", "[scen
   CHECK(r.out.find("FAIL  status  404  actual 200") != std::string::npos);
   CHECK(r.out.find("FAILED: 1 of 1 step") != std::string::npos);
 }
+
+TEST_CASE("run_file reads, loads and runs a scenario as a test would", "[scenario]") {
+  auto run = scenario::run_file(PODHOP_SOURCE_DIR "/examples/keepalive/scenario.yaml");
+  INFO(run.diagnostics.str());
+  REQUIRE(run.loaded());
+  CHECK(run.passed());
+  REQUIRE(run.report->steps.size() == 2);
+  CHECK(run.report->steps[0].by_pod.size() == 3);
+  CHECK(run.report->steps[1].share("web") == 1.0);
+
+  auto broken = scenario::run_file(PODHOP_SOURCE_DIR "/tests/scenario/data/broken.yaml");
+  CHECK_FALSE(broken.loaded());
+  CHECK(broken.diagnostics.has_errors());
+}
+
+TEST_CASE("podhop run writes the hop trace of exec steps to stderr", "[scenario]") {
+  auto r = podhop_run({"run", PODHOP_SOURCE_DIR "/tests/scenario/data/failing.yaml"});
+  CHECK(r.err.find("kube-proxy") != std::string::npos);
+  CHECK(r.out.find("kube-proxy") == std::string::npos);
+}
