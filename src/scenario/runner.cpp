@@ -776,6 +776,9 @@ ScenarioReport Runner::Impl::run(const std::vector<manifest::Step>& steps, std::
     sim.run_until(next);
   }
   stop_observing();
+  // Requests still in flight (a run stopped at its limit) now belong to no one: the
+  // generators that sent them go away with their slots.
+  in_flight.clear();
 
   ScenarioReport report;
   report.name = std::move(name);

@@ -383,3 +383,23 @@ TEST_CASE("podhop run writes the hop trace of exec steps to stderr", "[scenario]
   CHECK(r.err.find("kube-proxy") != std::string::npos);
   CHECK(r.out.find("kube-proxy") == std::string::npos);
 }
+
+TEST_CASE("an at step whose time passes during a command starts late and says so", "[scenario]") {
+  Simulation sim = web_cluster();
+  Runner runner(sim);
+  std::vector<manifest::Step> steps(2);
+  // Nobody has this address: the SYN is lost and curl gives up after 2 s.
+  steps[0].action =
+      manifest::ExecAction{.pod = "client", .command = "curl -s --max-time 2 http://10.244.9.9/"};
+  steps[0].expect.exit_code = cmp("28", manifest::Quantity::number);
+  steps[1].at = Duration::seconds(1);
+  steps[1].action = manifest::WaitAction{.duration = Duration::millis(1)};
+  auto report = runner.run(steps);
+  INFO(scenario::to_text(report));
+  CHECK(report.steps[0].passed);
+  CHECK(report.steps[0].ended == Duration::seconds(2));
+  CHECK(report.steps[1].started == Duration::seconds(2));
+  REQUIRE(report.steps[1].late_by);
+  CHECK(*report.steps[1].late_by == Duration::seconds(1));
+  CHECK(scenario::to_text(report).find("started 1s after its `at` time") != std::string::npos);
+}
