@@ -110,6 +110,12 @@ void Network::build(const model::ClusterState& state) {
 }
 
 void Network::set_deferred_propagation(bool deferred) {
+  if (deferred && !deferred_ && state_ != nullptr && state_->config.has_addon("ingress")) {
+    // From now on the live state changes ahead of the ingress view: keep what it sees.
+    ingress_state_ = std::make_shared<const model::ClusterState>(*state_);
+    if (!builds_.empty() && builds_.back().generation == ingress_generation_)
+      builds_.back().state = ingress_state_;
+  }
   deferred_ = deferred;
   if (deferred_) return;
   for (std::uint32_t i = 0; i < proxies_.size(); ++i) program_node(i);
@@ -154,7 +160,9 @@ void Network::program_ingress(std::uint64_t generation) {
   if (b == nullptr) b = &builds_.back();
   if (b->generation <= ingress_generation_) return;
   ingress_tables_ = b->tables;
-  ingress_state_ = b->generation == generation_ ? nullptr : b->state;
+  // The newest build's state is the live one only while nothing changed since it was built;
+  // its copy (kept when deferred) says exactly what the controller saw.
+  ingress_state_ = b->state;
   ingress_generation_ = b->generation;
   drop_unused_builds();
 }

@@ -103,3 +103,89 @@ TEST_CASE("clients are found by kind and name, or refused in kubectl's words", "
   CHECK_FALSE(net.client(ClientRef::node("zz"), &err));
   CHECK(err.message == "nodes \"zz\" not found");
 }
+
+namespace {
+
+// A Service with one endpoint pod on node-a, in a two-node cluster with the ingress addon.
+constexpr const char* kServiceOnA = R"(
+apiVersion: podhop.dev/v1alpha1
+kind: Cluster
+metadata: {name: two}
+spec:
+  nodes: [{name: node-a}, {name: node-b}]
+  addons: [ingress]
+---
+apiVersion: v1
+kind: Pod
+metadata: {name: a, labels: {app: a}}
+spec:
+  nodeName: node-a
+  containers: [{name: a, image: example/echo:1, ports: [{containerPort: 8080}]}]
+---
+apiVersion: v1
+kind: Service
+metadata: {name: svc}
+spec:
+  selector: {app: a}
+  ports: [{port: 80, targetPort: 8080}]
+)";
+
+Verdict route_to(KubeProxy& proxy, Ipv4 vip, std::int32_t source_port) {
+  NewConnection c;
+  c.source_ip = ip("10.244.1.9");
+  c.source_port = source_port;
+  c.dst_ip = vip;
+  c.dst_port = 80;
+  return proxy.route(c);
+}
+
+}  // namespace
+
+TEST_CASE("with deferred propagation a node keeps its rules until it is programmed",
+          "[dataplane]") {
+  Simulation sim;
+  REQUIRE(sim.load_text(kServiceOnA).ok());
+  Network& net = sim.network();
+  podhop::model::ClusterState state = sim.state();  // a copy the test changes
+  const Ipv4 vip = state.services.find("default", "svc")->spec.cluster_ip;
+  const Ipv4 pod_ip = state.pods.find("default", "a")->status.pod_ip;
+  REQUIRE(route_to(net.proxy(1), vip, 40001).kind == VerdictKind::dnat);
+
+  net.set_deferred_propagation(true);
+  // The pod goes: its EndpointSlice entry and its IP with it.
+  for (auto& sl : state.endpoint_slices.items())
+    if (sl.service_name == "svc") sl.endpoints.clear();
+  state.pods.find("default", "a")->status.pod_ip = {};
+  net.rebuild(state);
+  const std::uint64_t newest = net.generation();
+  CHECK(net.node_generation(1) < newest);
+  CHECK_FALSE(net.fully_propagated());
+
+  // node-b still DNATs to the old endpoint; the verdict names no pod (nobody has the IP).
+  Verdict old = route_to(net.proxy(1), vip, 40002);
+  CHECK(old.kind == VerdictKind::dnat);
+  CHECK(old.endpoint_ip == pod_ip);
+  CHECK(old.pod_slot == kNoIndex);
+  CHECK(net.locate(pod_ip).kind == PlaceKind::nowhere);
+  CHECK_FALSE(net.pod_alive(0, pod_ip));
+
+  net.program_node(1, newest);
+  CHECK(net.node_generation(1) == newest);
+  CHECK(route_to(net.proxy(1), vip, 40003).kind == VerdictKind::reject);
+  // node-a was not programmed yet.
+  CHECK(route_to(net.proxy(0), vip, 40004).kind == VerdictKind::dnat);
+
+  // The ingress view keeps the old state until it is programmed.
+  CHECK(net.ingress_generation() < newest);
+  const auto* seen = net.ingress_state().pods.find("default", "a");
+  REQUIRE(seen != nullptr);
+  CHECK(seen->status.pod_ip == pod_ip);
+  net.program_ingress();
+  CHECK(net.ingress_generation() == newest);
+  CHECK(net.ingress_state().pods.find("default", "a")->status.pod_ip.empty());
+
+  net.program_node(0);
+  CHECK(net.fully_propagated());
+  net.set_deferred_propagation(false);
+  net.rebuild(sim.state());  // back to the simulation's own state before it goes
+}
