@@ -1,4 +1,5 @@
-// Golden tests: every examples/*/golden/*.golden file is one test.
+// Golden tests: every examples/*/golden/*.golden (and examples/*/<variant>/golden/*.golden)
+// file is one test.
 //
 // A golden file records one podhop invocation and what it must print:
 //
@@ -59,7 +60,7 @@ class GoldenInvoker : public Catch::ITestInvoker {
     if (!podhop::testing::split_shell_words(golden->args, &args, &parse_error))
       FAIL("malformed args: " << parse_error);
 
-    // The example's folder: examples/<name>/golden/x.golden -> examples/<name>.
+    // The example's folder: examples/<name>[/<variant>]/golden/x.golden -> its parent.
     const fs::path example_dir = path_.parent_path().parent_path();
     std::ostringstream out, err;
     std::istringstream in;
@@ -103,15 +104,23 @@ struct RegisterGoldens {
     const fs::path examples = fs::path(PODHOP_SOURCE_DIR) / "examples";
     std::vector<fs::path> files;
     std::error_code ec;
-    for (const auto& example : fs::directory_iterator(examples, ec)) {
-      const fs::path dir = example.path() / "golden";
-      if (!fs::is_directory(dir)) continue;
+    // examples/<name>/golden and the variants' examples/<name>/<variant>/golden.
+    auto scan = [&files](const fs::path& example) {
+      const fs::path dir = example / "golden";
+      if (!fs::is_directory(dir)) return;
       for (const auto& entry : fs::directory_iterator(dir))
         if (entry.path().extension() == ".golden") files.push_back(entry.path());
+    };
+    for (const auto& example : fs::directory_iterator(examples, ec)) {
+      if (!example.is_directory()) continue;
+      scan(example.path());
+      for (const auto& variant : fs::directory_iterator(example.path()))
+        if (variant.is_directory() && variant.path().filename() != "golden") scan(variant.path());
     }
     std::sort(files.begin(), files.end());
     for (const auto& file : files) {
-      std::string name = "golden " + file.parent_path().parent_path().filename().string() + "/" +
+      const fs::path example_dir = file.parent_path().parent_path();
+      std::string name = "golden " + fs::relative(example_dir, examples).generic_string() + "/" +
                          file.stem().string();
       Catch::AutoReg(new GoldenInvoker(file), CATCH_INTERNAL_LINEINFO, Catch::StringRef(),
                      Catch::NameAndTags{name, "[examples][golden]"});
