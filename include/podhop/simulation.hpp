@@ -114,7 +114,8 @@ class ClusterObserver {
 };
 
 /// How an action on the cluster (delete, scale, rollout) went: kubectl's words either way
-/// (`pod "app2" deleted`, `Error from server (NotFound): pods "x" not found`).
+/// (`pod "app2" deleted from default namespace`, `deployment.apps/web scaled`,
+/// `Error from server (NotFound): pods "x" not found`).
 struct ActionResult {
   bool ok = true;
   std::string message;

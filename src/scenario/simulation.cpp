@@ -647,7 +647,8 @@ ActionResult Simulation::delete_object(std::string_view kind, std::string_view n
   if (!found) return not_found(*r, name);
   impl_->view_stale = true;
   impl_->clock->api_changed();
-  return {true, fmt::format("{} \"{}\" deleted", r->singular, name)};
+  // Recent kubectl names the namespace (kubernetes/kubernetes#126619).
+  return {true, fmt::format("{} \"{}\" deleted from {} namespace", r->singular, name, ns)};
 }
 
 ActionResult Simulation::scale(std::string_view kind, std::string_view name, int replicas,

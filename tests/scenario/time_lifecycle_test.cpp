@@ -112,7 +112,7 @@ TEST_CASE("a deleted pod's endpoint turns terminating then disappears", "[scenar
   sim.run_until(at(10));
   auto del = sim.delete_object("pod", victim);
   CHECK(del.ok);
-  CHECK(del.message == "pod \"" + victim + "\" deleted");
+  CHECK(del.message == "pod \"" + victim + "\" deleted from default namespace");
   CHECK(sim.pod_lifecycle(victim) == PodLifecycle::terminating);
   const auto* pod = sim.state().pods.find("default", victim);
   REQUIRE(pod != nullptr);

@@ -156,7 +156,7 @@ TEST_CASE("apply adds a Service and a Deployment at the current time", "[scenari
 TEST_CASE("deleting a Deployment terminates its pods", "[scenario][time]") {
   auto sim = loaded(cluster(1, kTiming) + "---\n" + web("web", 2));
   auto r = sim.delete_object("deployment", "web");
-  CHECK(r.message == "deployment.apps \"web\" deleted");
+  CHECK(r.message == "deployment.apps \"web\" deleted from default namespace");
   sim.run_until(at(0.1));
   CHECK(pods_of(sim, "web-").empty());
   CHECK(sim.state().replica_sets.find("default", "web") == nullptr);
