@@ -11,5 +11,6 @@ run() { echo; echo "\$ podhop -f $seed $*"; "$podhop" -f "$seed" "$@"; }
 run get pods -o wide
 run get svc
 run exec app1 -- curl -s http://app1-svc.default.svc.cluster.local:8888
+run curl -s http://app.test/app1
 echo
-echo "See examples/seed/README.md for the whole tutorial."
+echo "See examples/seed/README.md for the whole tutorial, and README.md for a short tour."
