@@ -34,6 +34,7 @@ enum class Phase : std::uint8_t {
   tls_to_client,       // the server's answer to the ClientHello is on its way back
   request_to_target,   // the HTTP request is on its way
   app_working,         // the app is preparing its answer
+  app_queued,          // every worker of the app is busy: the request waits (no event)
   waiting_child,       // the app forwarded; its request is running
   response_to_client,  // the HTTP response is on its way back
   done,
@@ -145,6 +146,7 @@ struct Pipeline::Request {
   RequestId parent = 0;
   int depth = 0;
   trace::HopSink* sink = nullptr;
+  bool held = false;  // started by run(): completes to run(), never to the observer
   SimTime start;
   engine::EventId step_event;
   engine::EventId connect_timer;
@@ -200,6 +202,12 @@ struct Pipeline::Request {
   std::string ingress_endpoint;  // "10.244.0.5:8080"
   bool ingress_https = false;    // the request reached the controller's https port
 
+  // --- Capacity (docs/apps.md section 6)
+  AppQueue* queue = nullptr;      // the app's worker pool, while queued or holding a worker
+  bool holds_worker = false;      // a worker serves it until release_event
+  bool peer_reset = false;        // the pod exited with the connection open: a RST comes back
+  engine::EventId release_event;  // the end of its service time
+
   trace::RequestRecord record;
 };
 
@@ -228,6 +236,11 @@ struct Pipeline::MaxTimerEvent {
   Pipeline* p;
   RequestId id;
   void operator()() const { p->on_timer(id, true); }
+};
+struct Pipeline::ServiceDoneEvent {
+  Pipeline* p;
+  RequestId id;
+  void operator()() const { p->service_done(id); }
 };
 
 // What conntrack undoes on the way back: the DNAT (the reply seems to come from the address
@@ -330,11 +343,12 @@ void Pipeline::close_connections(Ipv4 client) {
 // Starting
 
 RequestId Pipeline::start(const Client& client, RequestSpec spec, trace::HopSink* sink) {
-  return start_request(client, std::move(spec), sink, 0, 0);
+  return start_request(client, std::move(spec), sink, 0, 0, false);
 }
 
 trace::RequestRecord Pipeline::run(const Client& client, RequestSpec spec, trace::HopSink* sink) {
-  RequestId id = start(client, std::move(spec), sink);
+  // Held: the record waits here for take() even while an observer collects other traffic.
+  RequestId id = start_request(client, std::move(spec), sink, 0, 0, true);
   while (!done(id) && sim_->step()) {
   }
   PODHOP_CHECK(done(id), "the simulation ran out of events before the request completed");
@@ -342,9 +356,10 @@ trace::RequestRecord Pipeline::run(const Client& client, RequestSpec spec, trace
 }
 
 RequestId Pipeline::start_request(const Client& client, RequestSpec spec, trace::HopSink* sink,
-                                  RequestId parent, int depth) {
+                                  RequestId parent, int depth, bool held) {
   RequestId id = allocate();
   Request& r = *get(id);
+  r.held = held;
   r.client = client;
   r.spec = std::move(spec);
   r.parent = parent;
@@ -473,6 +488,7 @@ void Pipeline::on_step(RequestId id) {
       response_arrive(r, id);
       break;
     case Phase::idle:
+    case Phase::app_queued:
     case Phase::waiting_child:
     case Phase::done:
       break;
@@ -775,8 +791,11 @@ void Pipeline::dns_at_server(Request& r, RequestId id) {
   }
   bool upstream = false;
   for (int i = 0; i < r.trip_n; ++i) {
-    r.trip_a[i] = place.kind == PlaceKind::pod ? net_->dns_server().answer(r.trip_q[i])
-                                               : net_->upstream().answer(r.trip_q[i]);
+    // CoreDNS answers through its cache (spec.timing.dnsCache), so a cached answer can
+    // hide a change until its TTL runs out.
+    r.trip_a[i] = place.kind == PlaceKind::pod
+                      ? net_->dns_answer(place.pod, r.trip_q[i], sim_->now())
+                      : net_->upstream().answer(r.trip_q[i]);
     upstream = upstream || went_upstream(r.trip_a[i], net_->config().cluster_domain);
   }
   // Answering from the simulated internet costs the recursion there and back; CoreDNS
@@ -1293,7 +1312,7 @@ void Pipeline::request_arrive(Request& r, RequestId id) {
   req.now = sim_->now();
   AppAction action = handle(*app, req);
   switch (action.kind) {
-    case AppAction::Kind::respond:
+    case AppAction::Kind::respond: {
       r.response = std::move(action.response);
       if (traced(r))
         hop(r, trace::stage::app, r.target.node, src, ep,
@@ -1302,9 +1321,15 @@ void Pipeline::request_arrive(Request& r, RequestId id) {
                             ? ", after " + core::format_duration(r.response.latency)
                             : std::string(),
                         app->explain));
+      const auto container = static_cast<std::uint32_t>(app - apps->containers.data());
+      if (AppQueue* q = net_->app_queue(slot, container)) {
+        serve(r, id, *q);
+        return;
+      }
       r.phase = Phase::app_working;
       schedule(r, id, r.response.latency);
       return;
+    }
     case AppAction::Kind::close:
       r.server_closed = true;
       r.raw = std::move(action.raw);
@@ -1342,7 +1367,7 @@ void Pipeline::request_arrive(Request& r, RequestId id) {
       spec.record_hops = r.spec.record_hops;
       spec.user_agent = {};  // the app's own HTTP client, not curl
       r.phase = Phase::waiting_child;
-      start_request(*client, std::move(spec), r.sink, id, r.depth + 1);
+      start_request(*client, std::move(spec), r.sink, id, r.depth + 1, false);
       return;
     }
   }
@@ -1361,6 +1386,10 @@ void Pipeline::child_done(RequestId parent_id, trace::RequestRecord child) {
   // The forwarded request's hops belong to this request's trace, in time order: they all
   // happened while this one waited.
   r.record.hops.insert(r.record.hops.end(), child.hops.begin(), child.hops.end());
+  if (reset_if_gone(r, parent_id)) {
+    r.record.upstream.push_back(std::move(child));
+    return;
+  }
   const std::string name = net_->pod_name(r.target.pod);
   if (child.outcome == Outcome::ok && child.status) {
     r.response.status = *child.status;
@@ -1392,6 +1421,7 @@ void Pipeline::child_done(RequestId parent_id, trace::RequestRecord child) {
 }
 
 void Pipeline::respond(Request& r, RequestId id) {
+  if (reset_if_gone(r, id)) return;
   const Address ep{r.ep_ip, r.ep_port};
   const Address src{r.seen_src, r.src_port};
   const std::uint32_t at_node = r.target.in_cluster() ? r.target.node : kNoIndex;
@@ -1414,6 +1444,13 @@ void Pipeline::response_arrive(Request& r, RequestId id) {
   const Address from{r.client.ip, r.src_port};
   const Address to{r.dst_ip, r.dst_port};
   r.record.served_by = r.served_by;
+  if (r.peer_reset) {
+    if (traced(r))
+      hop(r, trace::stage::http, r.client.node, to, from,
+          "the connection was reset before a response came");
+    finish(r, id, Outcome::reset, 56, "Recv failure: Connection reset by peer");
+    return;
+  }
   if (r.server_closed) {
     if (r.raw.empty()) {
       if (traced(r))
@@ -1440,6 +1477,89 @@ void Pipeline::response_arrive(Request& r, RequestId id) {
                     http_reason_phrase(r.response.status), r.response.body.size(), r.served_by,
                     core::format_duration(sim_->now() - r.start)));
   finish(r, id, Outcome::ok, 0, {});
+}
+
+// ---------------------------------------------------------------------------------------
+// Capacity: the worker pool of an App with `capacity` (docs/apps.md section 6)
+
+void Pipeline::serve(Request& r, RequestId id, AppQueue& q) {
+  const AppQueue::Admission a = q.admit(id, sim_->now());
+  r.queue = &q;
+  switch (a.kind) {
+    case AppQueue::AdmissionKind::started:
+      start_service(r, id, a.service, Duration{});
+      return;
+    case AppQueue::AdmissionKind::queued:
+      if (traced(r))
+        hop(r, trace::stage::app, r.target.node, {r.seen_src, r.src_port}, {r.ep_ip, r.ep_port},
+            fmt::format("all {} workers busy: waits in the queue behind {}", q.capacity().workers,
+                        a.ahead));
+      r.phase = Phase::app_queued;
+      return;
+    case AppQueue::AdmissionKind::rejected:
+      r.queue = nullptr;
+      r.response = AppResponse{};
+      r.response.status = 503;
+      r.response.body = "Service Unavailable\n";
+      r.response.headers = {{"Content-Type", "text/plain"},
+                            {"Content-Length", std::to_string(r.response.body.size())}};
+      if (traced(r))
+        hop(r, trace::stage::app, r.target.node, {r.seen_src, r.src_port}, {r.ep_ip, r.ep_port},
+            fmt::format("all {} workers busy and the queue full ({}): answers 503",
+                        q.capacity().workers, q.capacity().queue));
+      respond(r, id);
+      return;
+  }
+}
+
+void Pipeline::start_service(Request& r, RequestId id, Duration service, Duration waited) {
+  if (traced(r))
+    hop(r, trace::stage::app, r.target.node, {r.seen_src, r.src_port}, {r.ep_ip, r.ep_port},
+        waited.ns > 0
+            ? fmt::format("a worker takes it after {} in the queue: {} of service",
+                          core::format_duration(waited), core::format_duration(service))
+            : fmt::format("a worker takes it: {} of service", core::format_duration(service)));
+  r.holds_worker = true;
+  r.release_event = sim_->schedule_in(service, ServiceDoneEvent{this, id});
+  r.phase = Phase::app_working;
+  schedule(r, id, service + r.response.latency);
+}
+
+void Pipeline::service_done(RequestId id) {
+  Request* r = get(id);
+  if (r == nullptr || !r->holds_worker) return;
+  r->release_event = {};
+  free_worker(*r);
+}
+
+void Pipeline::free_worker(Request& r) {
+  AppQueue* q = r.queue;
+  r.holds_worker = false;
+  r.queue = nullptr;
+  if (q == nullptr) return;
+  // The worker goes to the longest-waiting request, whose service starts now.
+  if (auto next = q->release(sim_->now())) {
+    Request* w = get(next->token);
+    PODHOP_CHECK(w != nullptr && w->phase == Phase::app_queued,
+                 "a queued request left without cancelling");
+    start_service(*w, next->token, next->service, next->waited);
+  }
+}
+
+bool Pipeline::reset_if_gone(Request& r, RequestId id) {
+  if (r.target.kind != PlaceKind::pod || r.server_closed || r.peer_reset) return false;
+  if (net_->pod_alive(r.target.pod, r.ep_ip)) return false;
+  // The pod's process exited with the connection open: its kernel answers with a RST.
+  r.peer_reset = true;
+  const Duration back = net_->latency(r.entry_node, r.target);
+  if (traced(r))
+    hop(r, trace::stage::network, r.target.in_cluster() ? r.target.node : kNoIndex,
+        {r.ep_ip, r.ep_port}, {r.seen_src, r.src_port},
+        fmt::format("RST: {} exited with the connection open, {}", r.served_by,
+                    core::format_duration(back)));
+  r.phase = Phase::response_to_client;
+  schedule(r, id, back);
+  return true;
 }
 
 // ---------------------------------------------------------------------------------------
@@ -1490,9 +1610,16 @@ void Pipeline::port_forward_connect(Request& r, RequestId id) {
 }
 
 void Pipeline::refresh_derived() {
-  if (ingress_ && derived_generation_ == net_->generation()) return;
+  // ingress-nginx sees what it was last programmed with (spec.timing.ingressPropagation
+  // after a change, docs/time.md): its own view of the state, not the live one.
+  if (!ingress_ || ingress_generation_ != net_->ingress_generation()) {
+    ingress_generation_ = net_->ingress_generation();
+    ingress_ =
+        std::make_unique<IngressRouter>(net_->ingress_state(), net_->ingress_tables(), seed_);
+  }
+  // hostPorts are the CNI's DNAT rules on each node: the live state.
+  if (derived_generation_ == net_->generation()) return;
   derived_generation_ = net_->generation();
-  ingress_ = std::make_unique<IngressRouter>(net_->state(), net_->tables(), seed_);
   host_ports_.clear();
   const auto& st = net_->state();
   for (std::uint32_t slot = 0; slot < st.pods.size(); ++slot) {
@@ -1676,7 +1803,7 @@ void Pipeline::ingress_arrive(Request& r, RequestId id, ControllerPort port) {
   r.ingress_upstream = d.upstream;
   r.ingress_endpoint = fmt::format("{}:{}", d.endpoint.ip.str(), d.endpoint.port);
   r.phase = Phase::waiting_child;
-  start_request(*client, std::move(spec), r.sink, id, r.depth + 1);
+  start_request(*client, std::move(spec), r.sink, id, r.depth + 1, false);
 }
 
 void Pipeline::ingress_child_done(Request& r, RequestId id, trace::RequestRecord child) {
@@ -1721,6 +1848,17 @@ void Pipeline::ingress_child_done(Request& r, RequestId id, trace::RequestRecord
 
 void Pipeline::finish(Request& r, RequestId id, Outcome outcome, int exit_code, std::string error) {
   if (r.phase == Phase::done) return;
+  // A client that gives up leaves the app's queue, or hands its worker on at once (curl
+  // closed the connection; the simulated app stops working on it).
+  if (r.queue != nullptr && r.phase == Phase::app_queued) {
+    r.queue->cancel(id);
+    r.queue = nullptr;
+  }
+  if (r.holds_worker) {
+    sim_->cancel(r.release_event);
+    r.release_event = {};
+    free_worker(r);
+  }
   sim_->cancel(r.step_event);
   sim_->cancel(r.connect_timer);
   sim_->cancel(r.max_timer);
@@ -1748,7 +1886,7 @@ void Pipeline::finish(Request& r, RequestId id, Outcome outcome, int exit_code, 
     child_done(parent, std::move(record));
     return;
   }
-  if (observer_) {
+  if (observer_ && !r.held) {
     trace::RequestRecord record = std::move(r.record);
     release(id);
     observer_->on_complete(id, std::move(record));

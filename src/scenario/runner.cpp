@@ -203,8 +203,8 @@ struct Runner::Impl final : dataplane::RequestObserver {
   RunOptions options;
   SimTime t0;
 
-  // Requests in flight of every traffic run: id -> (run, user, start). Ordered by id so a
-  // drain after a pause hands completions out in a fixed order.
+  // Requests in flight of every traffic run: id -> (run, user). Exec and curl steps use
+  // Pipeline::run, whose records never come here, so every completion is traffic.
   struct InFlight {
     TrafficRun* run = nullptr;
     std::uint32_t user = 0;
@@ -235,8 +235,6 @@ struct Runner::Impl final : dataplane::RequestObserver {
   void on_complete(RequestId id, trace::RequestRecord record) override;
   RequestId start_request(TrafficRun* run, std::uint32_t user, const dataplane::Client& client,
                           const dataplane::RequestSpec& spec);
-  /// Hands out requests that completed while the observer was paused.
-  void drain();
   void progress();
 
   // Steps
@@ -257,7 +255,6 @@ struct Runner::Impl final : dataplane::RequestObserver {
   void finish(Slot& slot, SimTime end);
   void fail_action(Slot& slot, std::string message);
   bool wait_condition_holds(const manifest::WaitAction& w, std::string* state_text) const;
-  ExecResult run_paused(const std::function<ExecResult()>& fn);
   ScenarioReport run(const std::vector<manifest::Step>& steps, std::string name);
 };
 
@@ -307,7 +304,7 @@ class TrafficRun {
     checks_.add(record);
     if (!action_.rate) {
       auto& sim = impl_.sim.simulator();
-      // After a pause (an exec step ran) the completion may lie in the past.
+      // Never before now (a completion is handed out at its own time; this is a guard).
       SimTime next = std::max(when + action_.think_time, sim.now());
       if (may_send(next)) {
         user_events_[user] = sim.schedule_at(next, UserEvent{this, user});
@@ -446,34 +443,6 @@ RequestId Runner::Impl::start_request(TrafficRun* run, std::uint32_t user,
   return id;
 }
 
-void Runner::Impl::drain() {
-  auto& pipeline = sim.pipeline();
-  std::vector<std::pair<RequestId, InFlight>> done;
-  for (const auto& [id, f] : in_flight)
-    if (pipeline.done(id)) done.emplace_back(id, f);
-  for (const auto& [id, f] : done) {
-    in_flight.erase(id);
-    trace::RequestRecord record = pipeline.take(id);
-    ++requests_done;
-    // It completed at its start plus its elapsed time; the start is not kept, but the
-    // record's elapsed time is all the statistics need, and closed-loop users resume now.
-    f.run->complete(f.user, record, sim.simulator().now());
-  }
-}
-
-ExecResult Runner::Impl::run_paused(const std::function<ExecResult()>& fn) {
-  // Simulation::exec and curl wait for their own requests with Pipeline::run, which takes
-  // the record back itself: with an observer set, the observer would take it first. So the
-  // observer is off while the command runs; traffic completing meanwhile waits in the
-  // pipeline and is handed out right after.
-  const bool was = observing;
-  stop_observing();
-  ExecResult r = fn();
-  if (was) start_observing();
-  drain();
-  return r;
-}
-
 void Runner::Impl::progress() {
   if (!options.on_progress) return;
   Progress p;
@@ -569,11 +538,11 @@ void Runner::Impl::start(Slot& slot) {
             req.container = a.container;
             req.argv = a.argv.empty() ? split_command_line(a.command) : a.argv;
             req.sink = options.sink;
-            r = run_paused([&] { return sim.exec(req); });
+            r = sim.exec(req);
           } else {
             std::vector<std::string> args = words_of(a.args, a.args_line);
             args.push_back(a.url);
-            r = run_paused([&] { return sim.curl(args, parse_from(a.from), options.sink); });
+            r = sim.curl(args, parse_from(a.from), options.sink);
           }
           slot.report.exit_code = r.exit_code;
           slot.report.stdout_text = r.stdout_text;

@@ -11,6 +11,7 @@
 #include "podhop/controllers/reconcile.hpp"
 #include "podhop/dataplane/apps.hpp"
 #include "podhop/dataplane/dns.hpp"
+#include "podhop/repeat.hpp"
 #include "scenario/simulation_impl.hpp"
 
 namespace podhop {
@@ -175,6 +176,17 @@ ExecResult fail(int code, std::string err) {
   return r;
 }
 
+// curl --repeat N: the summary the CLI prints (repeat.hpp) instead of N transfers.
+ExecResult run_repeated_curl(Simulation& sim, const dataplane::CurlOptions& options,
+                             const dataplane::ClientRef& from) {
+  RepeatSummary summary;
+  std::string error;
+  if (!run_repeat(sim, options, from, summary, error)) return fail(1, error + "\n");
+  ExecResult r;
+  r.stdout_text = render_repeat_text(summary);
+  return r;
+}
+
 std::string program_name(const std::string& path) {
   auto slash = path.rfind('/');
   return slash == std::string::npos ? path : path.substr(slash + 1);
@@ -198,6 +210,7 @@ ExecResult Simulation::curl(const dataplane::CurlOptions& options, const datapla
   dataplane::ClientError error;
   auto client = impl_->network->client(from, &error);
   if (!client) return fail(1, fmt::format("Error from server (NotFound): {}\n", error.message));
+  if (options.ok() && options.repeat > 0) return run_repeated_curl(*this, options, from);
   return run_curl(*impl_->pipeline, options, *client, sink);
 }
 
@@ -257,8 +270,13 @@ ExecResult Simulation::exec(const ExecRequest& request) {
     return r;
   };
 
-  if (program == "curl")
-    return run_curl(*impl_->pipeline, dataplane::parse_curl_args(args), *client, request.sink);
+  if (program == "curl") {
+    const dataplane::CurlOptions options = dataplane::parse_curl_args(args);
+    if (options.ok() && options.repeat > 0)
+      return run_repeated_curl(*this, options,
+                               dataplane::ClientRef::pod(pod->meta.namespace_, pod->meta.name));
+    return run_curl(*impl_->pipeline, options, *client, request.sink);
+  }
   if (auto it = impl_->tools.find(program); it != impl_->tools.end()) {
     ToolContext ctx{*this, *pod, *container, *client, request.argv, request.sink};
     return it->second(ctx);

@@ -212,6 +212,26 @@ TEST_CASE("requests run side by side on one clock and report to an observer", "[
   sim.pipeline().set_observer(nullptr);
 }
 
+TEST_CASE("run() takes its own record back while an observer collects the other requests",
+          "[dataplane]") {
+  Simulation sim = cluster();
+  Collect observer;
+  sim.pipeline().set_observer(&observer);
+  auto client = client_a(sim);
+  RequestSpec slow;
+  slow.url = pod_url(sim, "slow");
+  sim.pipeline().start(client, slow);
+  RequestSpec fast;
+  fast.url = pod_url(sim, "b");
+  auto record = sim.pipeline().run(client, fast);
+  CHECK(record.served_by == "default/b");
+  CHECK(observer.done.empty());
+  sim.simulator().run();
+  REQUIRE(observer.done.size() == 1);
+  CHECK(observer.done[0].served_by == "default/slow");
+  sim.pipeline().set_observer(nullptr);
+}
+
 TEST_CASE("a pod that does not listen on the port refuses and says where it listens",
           "[dataplane]") {
   Simulation sim = cluster();

@@ -84,7 +84,8 @@ class Pipeline {
   bool done(RequestId id) const;
   /// The record of a completed top-level request; the id is forgotten afterwards.
   trace::RequestRecord take(RequestId id);
-  /// Starts a request and runs the simulator until it completes.
+  /// Starts a request and runs the simulator until it completes. Its record comes back
+  /// here, never to the observer (which goes on receiving the other requests meanwhile).
   trace::RequestRecord run(const Client& client, RequestSpec spec, trace::HopSink* sink = nullptr);
 
   /// Sends one DNS query from `client` to `server`:53/UDP and runs the simulator until the
@@ -92,7 +93,8 @@ class Pipeline {
   DnsExchangeResult run_dns_query(const Client& client, const DnsQuery& query, core::Ipv4 server,
                                   core::Duration timeout, trace::HopSink* sink = nullptr);
 
-  /// With an observer, completed top-level requests go to it instead of waiting for take().
+  /// With an observer, completed top-level requests started by start() go to it instead of
+  /// waiting for take() (those of run() never do).
   void set_observer(RequestObserver* observer) { observer_ = observer; }
   /// Requests started and not yet completed (forwarded ones included).
   std::size_t in_flight() const { return in_flight_; }
@@ -103,8 +105,8 @@ class Pipeline {
   /// Closes the kept-alive connections of one client (its process ended).
   void close_connections(core::Ipv4 client);
 
-  /// The ingress controller's routing for the network's current state (rebuilt when
-  /// Network::generation() changes).
+  /// The ingress controller's routing for what ingress-nginx sees: Network::ingress_state()
+  /// (rebuilt when Network::ingress_generation() changes).
   IngressRouter& ingress_router();
 
   struct Request;  // the state of one request (pipeline.cpp)
@@ -113,6 +115,7 @@ class Pipeline {
   struct StepEvent;
   struct ConnectTimerEvent;
   struct MaxTimerEvent;
+  struct ServiceDoneEvent;
 
   Request* get(RequestId id);
   const Request* get(RequestId id) const;
@@ -120,7 +123,7 @@ class Pipeline {
   void release(RequestId id);
 
   RequestId start_request(const Client& client, RequestSpec spec, trace::HopSink* sink,
-                          RequestId parent, int depth);
+                          RequestId parent, int depth, bool held);
   void begin(RequestId id);
   void on_step(RequestId id);
   void on_timer(RequestId id, bool max_time);
@@ -142,6 +145,13 @@ class Pipeline {
   void request_arrive(Request& r, RequestId id);
   void child_done(RequestId parent, trace::RequestRecord child);
   void respond(Request& r, RequestId id);
+  // Capacity: the app's answer goes through its worker pool (docs/apps.md section 6).
+  void serve(Request& r, RequestId id, AppQueue& q);
+  void start_service(Request& r, RequestId id, core::Duration service, core::Duration waited);
+  void service_done(RequestId id);
+  void free_worker(Request& r);
+  // An established connection to a pod that exited meanwhile: curl sees a RST.
+  bool reset_if_gone(Request& r, RequestId id);
   void response_arrive(Request& r, RequestId id);
 
   // The ingress controller and hostPorts
@@ -169,7 +179,8 @@ class Pipeline {
   core::RngStream request_id_rng_;
   std::uint64_t seed_ = 1;
   std::unique_ptr<IngressRouter> ingress_;
-  std::uint64_t derived_generation_ = 0;
+  std::uint64_t derived_generation_ = 0;  // the build host_ports_ was derived from
+  std::uint64_t ingress_generation_ = 0;  // the ingress view ingress_ was built from
   // (node << 32 | hostPort) -> (pod slot, containerPort) for TCP hostPorts (the CNI portmap
   // plugin's DNAT). Lookups only.
   std::unordered_map<std::uint64_t, std::pair<std::uint32_t, std::int32_t>> host_ports_;
