@@ -944,6 +944,16 @@ void Pipeline::connect(Request& r, RequestId id) {
   // keeps its endpoint.
   if (r.spec.reuse_connection) {
     auto it = kept_.find(KeptKey{r.client.ip, r.dst_ip, r.dst_port});
+    if (it != kept_.end() && it->second.target.kind == PlaceKind::pod &&
+        !net_->pod_alive(it->second.target.pod, it->second.endpoint)) {
+      // The pod's process exited and its kernel closed the connection (FIN): the client
+      // dropped it from its pool and opens a new one (nginx's keepalive close handler).
+      const KeptConnection& conn = it->second;
+      if (conn.entry_node != kNoIndex && conn.entry_node < net_->node_count())
+        net_->proxy(conn.entry_node).close(conn.tuple);
+      kept_.erase(it);
+      it = kept_.end();
+    }
     if (it != kept_.end()) {
       r.reused = true;
       r.src_port = it->second.source_port;
@@ -1872,7 +1882,7 @@ void Pipeline::finish(Request& r, RequestId id, Outcome outcome, int exit_code, 
   if (r.connected && r.entry_node != kNoIndex && !r.dns_only) {
     const KeptKey key{r.client.ip, r.dst_ip, r.dst_port};
     if (r.spec.keep_alive && outcome == Outcome::ok) {
-      kept_[key] = KeptConnection{r.src_port, r.entry_node, r.tuple};
+      kept_[key] = KeptConnection{r.src_port, r.entry_node, r.tuple, r.target, r.ep_ip};
     } else {
       kept_.erase(key);
       net_->proxy(r.entry_node).close(r.tuple);

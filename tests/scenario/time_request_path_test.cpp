@@ -158,3 +158,54 @@ TEST_CASE("a request inside a pod that exits is reset", "[scenario][time]") {
   CHECK(r.exit_code == 56);
   CHECK(r.error == "Recv failure: Connection reset by peer");
 }
+
+TEST_CASE("ingress-nginx proxies to the endpoints it last saw until ingressPropagation passes",
+          "[scenario][time]") {
+  std::string yaml = cluster(1, kTiming + ", ingressPropagation: 10s");
+  yaml += "  addons: [ingress]\n---\n" + web("web", 1) + R"(---
+apiVersion: networking.k8s.io/v1
+kind: Ingress
+metadata: {name: web}
+spec:
+  rules:
+  - host: web.test
+    http:
+      paths:
+      - {path: /, pathType: Prefix, backend: {service: {name: web, port: {number: 80}}}}
+)";
+  auto sim = loaded(yaml);
+  sim.run_until(at(2));
+  // The controller listens on the node's ports 80 and 443 (hostPort), as minikube's addon.
+  const std::vector<std::string> curl{"-s", "--resolve",
+                                      fmt::format("web.test:80:{}", sim.network().node_ip(0).str()),
+                                      "http://web.test/"};
+  auto status = [&] {
+    auto r = sim.curl(curl, dataplane::ClientRef::external());
+    REQUIRE(r.requests.size() == 1);
+    return r.requests.front().status.value_or(0);
+  };
+  CHECK(status() == 200);
+  REQUIRE(sim.scale("deployment", "web", 0).ok);
+  sim.run_until(at(4));
+  REQUIRE(pods_of(sim, "web-").empty());
+  // The controller still proxies to the gone pod (its kept-alive upstream connection was
+  // closed when the pod exited): a new connect to it times out after 5 s, 504.
+  CHECK(status() == 504);
+  sim.run_until(at(20));
+  // Programmed with the change: no endpoints, ingress-nginx answers 503.
+  CHECK(status() == 503);
+}
+
+TEST_CASE("exec curl --repeat gives the same summary as the CLI", "[scenario][time]") {
+  auto sim = loaded(cluster(1, kTiming) + "---\n" + web("web", 2));
+  sim.run_until(at(2));
+  const std::string client = pods_of(sim, "web-").front()->meta.name;
+  auto r = sim.exec(client, {"curl", "-s", "--repeat", "8", "http://web/"});
+  CHECK(r.exit_code == 0);
+  INFO(r.stdout_text);
+  CHECK(r.stdout_text.starts_with("8 requests from pod default/"));
+  for (const auto* p : pods_of(sim, "web-"))
+    CHECK(r.stdout_text.find(p->meta.name) != std::string::npos);
+  auto outside = sim.curl({"--repeat", "3", "http://web/"}, dataplane::ClientRef::node("node-1"));
+  CHECK(outside.stdout_text.starts_with("3 requests from node node-1 to http://web/"));
+}

@@ -207,6 +207,8 @@ class Pipeline {
     std::uint16_t source_port = 0;
     std::uint32_t entry_node = kNoIndex;  // whose kube-proxy holds its conntrack entry
     ConnectionTuple tuple;
+    Place target;  // who holds the other end (a pod that exits closes it)
+    core::Ipv4 endpoint;
   };
   std::unordered_map<KeptKey, KeptConnection, KeptKeyHash> kept_;
 };
