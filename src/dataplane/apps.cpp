@@ -821,6 +821,14 @@ AppAction handle_echo(const AppRequest& req) {
                                  req.pod_namespace, req.pod_name, req.pod_ip.str(), req.node,
                                  client_text(req), req.method, host_or_pod(req),
                                  req.path.empty() ? std::string_view("/") : req.path);
+  // What a proxy in front said about the client (ingress-nginx sets both): behind a proxy
+  // `client` is the proxy, these are who it proxied for.
+  for (std::string_view name : {"X-Forwarded-For", "X-Real-IP"})
+    for (const auto& h : req.headers)
+      if (iequals(h.name, name)) {
+        body += fmt::format("{}: {}\n", name, h.value);
+        break;
+      }
   return respond(req, 200, "text/plain; charset=utf-8", std::move(body), {},
                  fmt::format("echo server answered {} {}", req.method, req.path));
 }
@@ -851,11 +859,12 @@ std::string nginx_welcome() {
          "</html>\n";
 }
 
-/// nginx's built-in error page: "404 Not Found", "405 Not Allowed".
+/// nginx's built-in error page: "404 Not Found", "405 Not Allowed". Lines end with CRLF, as
+/// in nginx's ngx_http_special_response.c.
 std::string nginx_error_page(std::string_view status_line, std::string_view server) {
   return fmt::format(
-      "<html>\n<head><title>{0}</title></head>\n<body>\n<center><h1>{0}</h1></center>\n"
-      "<hr><center>{1}</center>\n</body>\n</html>\n",
+      "<html>\r\n<head><title>{0}</title></head>\r\n<body>\r\n<center><h1>{0}</h1></center>\r\n"
+      "<hr><center>{1}</center>\r\n</body>\r\n</html>\r\n",
       status_line, server);
 }
 
