@@ -1495,6 +1495,10 @@ void Pipeline::response_arrive(Request& r, RequestId id) {
 void Pipeline::serve(Request& r, RequestId id, AppQueue& q) {
   const AppQueue::Admission a = q.admit(id, sim_->now());
   r.queue = &q;
+  auto busy = [&] {
+    return q.capacity().workers == 1 ? std::string("its one worker is busy")
+                                     : fmt::format("all {} workers are busy", q.capacity().workers);
+  };
   switch (a.kind) {
     case AppQueue::AdmissionKind::started:
       start_service(r, id, a.service, Duration{});
@@ -1502,8 +1506,7 @@ void Pipeline::serve(Request& r, RequestId id, AppQueue& q) {
     case AppQueue::AdmissionKind::queued:
       if (traced(r))
         hop(r, trace::stage::app, r.target.node, {r.seen_src, r.src_port}, {r.ep_ip, r.ep_port},
-            fmt::format("all {} workers busy: waits in the queue behind {}", q.capacity().workers,
-                        a.ahead));
+            fmt::format("{}: waits in the queue behind {}", busy(), a.ahead));
       r.phase = Phase::app_queued;
       return;
     case AppQueue::AdmissionKind::rejected:
@@ -1515,8 +1518,7 @@ void Pipeline::serve(Request& r, RequestId id, AppQueue& q) {
                             {"Content-Length", std::to_string(r.response.body.size())}};
       if (traced(r))
         hop(r, trace::stage::app, r.target.node, {r.seen_src, r.src_port}, {r.ep_ip, r.ep_port},
-            fmt::format("all {} workers busy and the queue full ({}): answers 503",
-                        q.capacity().workers, q.capacity().queue));
+            fmt::format("{} and its queue of {} is full: answers 503", busy(), q.capacity().queue));
       respond(r, id);
       return;
   }
