@@ -6,6 +6,7 @@
 #include <algorithm>
 #include <array>
 #include <charconv>
+#include <functional>
 #include <iterator>
 
 #include <fmt/format.h>
@@ -149,6 +150,7 @@ std::string reverse_name(core::Ipv4 ip) {
 
 bool dns_name_equal(std::string_view a, std::string_view b) {
   if (a.size() != b.size()) return false;
+  if (a == b) return true;  // the usual case: the same spelling
   for (std::size_t i = 0; i < a.size(); ++i) {
     char x = a[i], y = b[i];
     if (x >= 'A' && x <= 'Z') x = static_cast<char>(x - 'A' + 'a');
@@ -206,7 +208,24 @@ DnsAnswer DnsServer::forward(const DnsQuery& query) const {
   return out;
 }
 
+std::size_t DnsServer::CacheHash::operator()(const CacheKeyView& k) const noexcept {
+  return std::hash<std::string_view>{}(k.name) * 31 + static_cast<std::size_t>(k.type);
+}
+
 DnsAnswer DnsServer::answer(const DnsQuery& query) const {
+  return *answer_shared(query);
+}
+
+std::shared_ptr<const DnsAnswer> DnsServer::answer_shared(const DnsQuery& query) const {
+  if (auto it = cache_.find(CacheKeyView{query.name, query.type}); it != cache_.end())
+    return it->second;
+  if (cache_.size() >= kMaxCached) cache_.clear();
+  auto a = std::make_shared<const DnsAnswer>(compute(query));
+  cache_.emplace(CacheKey{query.name, query.type}, a);
+  return a;
+}
+
+DnsAnswer DnsServer::compute(const DnsQuery& query) const {
   controllers::ZoneRecords rec = zone_->lookup(query.name);
   if (rec.status == controllers::ZoneStatus::outside) return forward(query);
   if (rec.reverse && query.type != DnsType::SOA &&

@@ -246,17 +246,39 @@ core::Duration Network::latency(std::uint32_t from_node, const Place& to) const 
 }
 
 std::string Network::describe_path(std::uint32_t from_node, std::uint32_t to_node) const {
+  // Plain concatenation into one allocation: the pipeline asks for this on every
+  // connection.
   if (from_node == kNoIndex && to_node == kNoIndex) return "outside the cluster";
-  if (from_node == kNoIndex) return fmt::format("from outside to node {}", node_name(to_node));
-  if (to_node == kNoIndex)
-    return fmt::format("node {} -> the simulated internet", node_name(from_node));
-  if (from_node == to_node) return fmt::format("same node {}", node_name(from_node));
-  return fmt::format("node {} -> node {}", node_name(from_node), node_name(to_node));
+  std::string out;
+  out.reserve(40 + (from_node == kNoIndex ? 0 : node_name(from_node).size()) +
+              (to_node == kNoIndex ? 0 : node_name(to_node).size()));
+  if (from_node == kNoIndex) {
+    out = "from outside to node ";
+    out += node_name(to_node);
+  } else if (to_node == kNoIndex) {
+    out = "node ";
+    out += node_name(from_node);
+    out += " -> the simulated internet";
+  } else if (from_node == to_node) {
+    out = "same node ";
+    out += node_name(from_node);
+  } else {
+    out = "node ";
+    out += node_name(from_node);
+    out += " -> node ";
+    out += node_name(to_node);
+  }
+  return out;
 }
 
 std::string Network::pod_name(std::uint32_t pod) const {
   const auto& p = state_->pods[pod];
-  return fmt::format("{}/{}", p.meta.namespace_, p.meta.name);
+  std::string out;
+  out.reserve(p.meta.namespace_.size() + 1 + p.meta.name.size());
+  out += p.meta.namespace_;
+  out += '/';
+  out += p.meta.name;
+  return out;
 }
 
 bool Network::pod_alive(std::uint32_t slot, core::Ipv4 ip) const {
@@ -266,34 +288,41 @@ bool Network::pod_alive(std::uint32_t slot, core::Ipv4 ip) const {
 }
 
 DnsAnswer Network::dns_answer(std::uint32_t server_pod, const DnsQuery& query, core::SimTime now) {
+  return *dns_answer_shared(server_pod, query, now);
+}
+
+std::shared_ptr<const DnsAnswer> Network::dns_answer_shared(std::uint32_t server_pod,
+                                                            const DnsQuery& query,
+                                                            core::SimTime now) {
   const core::Duration keep = state_->config.timing.dns_cache;
-  if (keep.ns <= 0) return dns_->answer(query);
+  if (keep.ns <= 0) return dns_->answer_shared(query);
   // One cache per CoreDNS pod (its identity survives rebuilds: the creation index).
-  std::string key =
-      fmt::format("{}\x1f{}\x1f{}",
-                  server_pod < state_->pods.size() ? state_->pods[server_pod].meta.creation_index
-                                                   : std::uint64_t{server_pod},
-                  static_cast<int>(query.type), query.name);
-  for (char& c : key)
-    if (c >= 'A' && c <= 'Z') c = static_cast<char>(c - 'A' + 'a');
+  const std::uint64_t owner = server_pod < state_->pods.size()
+                                  ? state_->pods[server_pod].meta.creation_index
+                                  : std::uint64_t{server_pod};
+  std::string key = std::to_string(owner);
+  key += '\x1f';
+  key += std::to_string(static_cast<int>(query.type));
+  key += '\x1f';
+  for (char c : query.name) key += (c >= 'A' && c <= 'Z') ? static_cast<char>(c - 'A' + 'a') : c;
   if (auto it = dns_cache_.find(key); it != dns_cache_.end()) {
     if (now < it->second.expires) {
       // The cache plugin answers with the TTL that is left.
-      DnsAnswer a = it->second.answer;
+      auto a = std::make_shared<DnsAnswer>(*it->second.answer);
       const auto elapsed = static_cast<std::uint32_t>((now - it->second.stored).ns / 1'000'000'000);
-      for (auto* rrs : {&a.answer, &a.authority, &a.additional})
+      for (auto* rrs : {&a->answer, &a->authority, &a->additional})
         for (auto& r : *rrs) r.ttl = r.ttl > elapsed ? r.ttl - elapsed : 0;
-      a.detail = fmt::format("from the cache of {} ({} left): {}", pod_name(server_pod),
-                             core::format_duration(it->second.expires - now), a.detail);
+      a->detail = fmt::format("from the cache of {} ({} left): {}", pod_name(server_pod),
+                              core::format_duration(it->second.expires - now), a->detail);
       return a;
     }
     dns_cache_.erase(it);
   }
-  DnsAnswer a = dns_->answer(query);
-  if (a.source != "cluster") return a;  // the simulated internet never changes: no need
+  std::shared_ptr<const DnsAnswer> a = dns_->answer_shared(query);
+  if (a->source != "cluster") return a;  // the simulated internet never changes: no need
   // Kept for the configured time, at most the smallest TTL the answer carries.
   std::int64_t ttl_ns = keep.ns;
-  for (const auto* rrs : {&a.answer, &a.authority})
+  for (const auto* rrs : {&a->answer, &a->authority})
     for (const auto& r : *rrs)
       ttl_ns = std::min<std::int64_t>(ttl_ns, core::Duration::seconds(r.ttl).ns);
   if (ttl_ns > 0) dns_cache_[key] = CachedAnswer{a, now, now + core::Duration::nanos(ttl_ns)};

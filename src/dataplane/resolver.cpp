@@ -5,6 +5,7 @@
 
 #include <algorithm>
 #include <charconv>
+#include <memory>
 
 #include <fmt/format.h>
 
@@ -21,14 +22,6 @@ constexpr std::size_t kMaxSearchPaths = 32;
 constexpr std::size_t kMaxSearchListChars = 2048;
 constexpr std::size_t kMaxSearchPathLength = 253;
 constexpr int kMaxNdots = 15;  // glibc's RES_MAXNDOTS
-
-std::string lower(std::string_view s) {
-  std::string out(s);
-  for (char& c : out) {
-    if (c >= 'A' && c <= 'Z') c = static_cast<char>(c - 'A' + 'a');
-  }
-  return out;
-}
 
 std::string trim_dot(std::string_view s) {
   std::string out(s);
@@ -191,12 +184,13 @@ ResolvConf resolv_conf_for(const model::Pod& pod, const model::ClusterConfig& co
 // /etc/hosts
 
 std::optional<core::Ipv4> HostsFile::lookup(std::string_view name) const {
-  std::string want = lower(name);
+  // getaddrinfo reads /etc/hosts before every lookup: compare in place, parse the address
+  // only of a line that names the host.
   for (const auto& e : entries) {
-    auto ip = core::Ipv4::parse(e.ip);
-    if (!ip) continue;
     for (const auto& n : e.names) {
-      if (lower(n) == want) return ip;
+      if (!dns_name_equal(n, name)) continue;
+      if (auto ip = core::Ipv4::parse(e.ip)) return ip;
+      break;  // an IPv6 line: the next line may still give an IPv4 address
     }
   }
   return std::nullopt;
@@ -254,7 +248,7 @@ HostsFile hosts_file_for(const model::Pod& pod, const model::ClusterConfig& conf
 
 std::string follow_cnames(std::string_view name, const DnsAnswer& answer,
                           std::vector<core::Ipv4>* addresses) {
-  std::string current(name);
+  std::string_view current = name;
   // Each CNAME moves the name one step; a chain longer than the answer is a loop.
   for (std::size_t step = 0; step <= answer.answer.size(); ++step) {
     auto it = std::find_if(answer.answer.begin(), answer.answer.end(), [&](const DnsRecord& r) {
@@ -268,7 +262,7 @@ std::string follow_cnames(std::string_view name, const DnsAnswer& answer,
       if (r.type == DnsType::A && dns_name_equal(r.name, current)) addresses->push_back(r.ip);
     }
   }
-  return current;
+  return std::string(current);
 }
 
 SearchWalk::SearchWalk(std::string_view name, const ResolvConf& conf, const HostsFile* hosts) {
@@ -296,12 +290,35 @@ SearchWalk::SearchWalk(std::string_view name, const ResolvConf& conf, const Host
 
   const bool trailing_dot = name.back() == '.';
   const auto dots = static_cast<int>(std::count(name.begin(), name.end(), '.'));
-  const std::string as_is = trailing_dot ? std::string(name) : std::string(name) + ".";
+  auto trimmed = [](std::string_view d) {
+    while (!d.empty() && d.back() == '.') d.remove_suffix(1);
+    return d;
+  };
+  // One buffer for every candidate: the name as-is (absolute) first, then "<name>.<d>."
+  // for each search domain d.
+  const std::size_t as_is_len = trailing_dot ? name.size() : name.size() + 1;
+  std::size_t total = as_is_len;
+  if (!trailing_dot) {
+    for (const auto& domain : conf.searches) {
+      const std::string_view d = trimmed(domain);
+      if (!d.empty()) total += name.size() + d.size() + 2;
+    }
+  }
+  buffer_ = std::make_unique_for_overwrite<char[]>(total);
+  char* out = buffer_.get();
+  auto append = [&](std::string_view part) {
+    std::copy(part.begin(), part.end(), out);
+    out += part.size();
+  };
+  append(name);
+  if (!trailing_dot) append(".");
+  const std::string_view as_is(buffer_.get(), as_is_len);
   if (trailing_dot) {
     // An absolute name is queried exactly as written, and only that.
     candidates_.push_back(as_is);
     return;
   }
+  candidates_.reserve(conf.searches.size() + 1);
   bool tried_as_is = false;
   if (dots >= conf.ndots) {
     candidates_.push_back(as_is);
@@ -310,14 +327,19 @@ SearchWalk::SearchWalk(std::string_view name, const ResolvConf& conf, const Host
   bool root_on_list = false;
   search_begin_ = candidates_.size();
   for (const auto& domain : conf.searches) {
-    std::string d = trim_dot(domain);
+    const std::string_view d = trimmed(domain);
     if (d.empty()) {
       // "search ." means the root: the name itself, in the list's order.
       root_on_list = true;
       candidates_.push_back(as_is);
       continue;
     }
-    candidates_.push_back(fmt::format("{}.{}.", name, d));
+    const char* begin = out;
+    append(name);
+    append(".");
+    append(d);
+    append(".");
+    candidates_.emplace_back(begin, static_cast<std::size_t>(out - begin));
   }
   search_end_ = candidates_.size();
   if (!tried_as_is && !root_on_list) candidates_.push_back(as_is);
@@ -328,51 +350,52 @@ SearchWalk::SearchWalk(std::string_view name, const ResolvConf& conf, const Host
 std::optional<DnsQuery> SearchWalk::next_query() {
   if (done_ || candidate_ >= candidates_.size()) return std::nullopt;
   awaiting_answer_ = true;
-  return DnsQuery{candidates_[candidate_], type_index_ == 0 ? DnsType::A : DnsType::AAAA};
+  return DnsQuery{std::string(candidates_[candidate_]),
+                  type_index_ == 0 ? DnsType::A : DnsType::AAAA};
 }
 
 void SearchWalk::on_answer(const DnsAnswer& answer) {
   if (done_ || !awaiting_answer_) return;
   awaiting_answer_ = false;
-  result_.queries.push_back(
-      {candidates_[candidate_], type_index_ == 0 ? DnsType::A : DnsType::AAAA});
-  result_.answers.push_back(answer);
-  if (type_index_ == 0) {
-    a_answer_ = answer;
-    if (send_aaaa_) {
-      type_index_ = 1;
-      return;
-    }
+  if (sent_.empty()) sent_.reserve(2 * candidates_.size());
+  sent_.push_back(
+      {candidates_[candidate_], type_index_ == 0 ? DnsType::A : DnsType::AAAA, answer.rcode});
+  const bool has_records = answer.rcode == Rcode::NOERROR && !answer.answer.empty();
+  if (type_index_ == 1) {
+    finish_candidate(&answer.rcode, has_records);
+    return;
   }
-  finish_candidate();
+  a_rcode_ = answer.rcode;
+  a_has_records_ = has_records;
+  a_addresses_.clear();
+  a_canonical_.clear();
+  // The addresses come from the A answer alone (also when only AAAA has records).
+  if (!answer.answer.empty())
+    a_canonical_ = follow_cnames(candidates_[candidate_], answer, &a_addresses_);
+  if (send_aaaa_) {
+    type_index_ = 1;
+    return;
+  }
+  finish_candidate(nullptr, false);
 }
 
-void SearchWalk::finish_candidate() {
-  // The answers of this candidate: the A answer and, unless no-aaaa, the AAAA answer.
-  const DnsAnswer& a = *a_answer_;
-  const DnsAnswer* aaaa = type_index_ == 1 ? &result_.answers.back() : nullptr;
-  auto has_records = [](const DnsAnswer* x) {
-    return x != nullptr && x->rcode == Rcode::NOERROR && !x->answer.empty();
-  };
-  if (has_records(&a) || has_records(aaaa)) {
+void SearchWalk::finish_candidate(const Rcode* aaaa_rcode, bool aaaa_has_records) {
+  if (a_has_records_ || aaaa_has_records) {
     // glibc counts the candidate as answered when either reply has records; the walk
     // stops here whether or not there is an IPv4 address.
-    std::vector<core::Ipv4> addrs;
-    std::string canonical = follow_cnames(candidates_[candidate_], a, &addrs);
-    result_.ok = !addrs.empty();
+    result_.ok = !a_addresses_.empty();
     if (result_.ok) {
-      result_.address = addrs.front();
-      result_.addresses = std::move(addrs);
-      result_.canonical_name = std::move(canonical);
+      result_.address = a_addresses_.front();
+      result_.addresses = std::move(a_addresses_);
+      result_.canonical_name = std::move(a_canonical_);
     }
     done_ = true;
     return;
   }
   // Which failure glibc sees: the A reply's rcode, or the AAAA reply's when A was NOERROR.
-  Rcode rcode = a.rcode == Rcode::NOERROR && aaaa != nullptr ? aaaa->rcode : a.rcode;
+  Rcode rcode = a_rcode_ == Rcode::NOERROR && aaaa_rcode != nullptr ? *aaaa_rcode : a_rcode_;
   ++candidate_;
   type_index_ = 0;
-  a_answer_.reset();
   if (rcode == Rcode::REFUSED && candidate_ > search_begin_ && candidate_ <= search_end_) {
     // Any error other than NXDOMAIN, NODATA or SERVFAIL ends the search list; the name
     // as-is is still tried last when it has not been (it is then at search_end_).

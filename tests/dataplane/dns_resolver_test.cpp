@@ -1,6 +1,8 @@
 // The pod's resolver: resolv.conf as kubelet writes it for each dnsPolicy, /etc/hosts, and
 // glibc's search-list walk against the cluster DNS (rules 1.8 and 2.1).
 
+#include <optional>
+
 #include <catch2/catch.hpp>
 
 #include "dataplane/dns_test_fixture.hpp"
@@ -39,25 +41,36 @@ ResolvConf cluster_first(std::string ns) {
   return dataplane::resolv_conf_for(pod_with({}, std::move(ns)), cfg, kDns);
 }
 
+/// What a whole walk did: its result, and the queries it sent with their rcodes.
+struct Walked : dataplane::Resolution {
+  std::vector<dataplane::DnsQuery> queries;
+  std::vector<dataplane::Rcode> rcodes;
+};
+
 /// Runs a whole walk against the tutorial cluster's CoreDNS.
 struct Walker {
   model::ClusterState state = testing_dns::tutorial_cluster();
   controllers::DnsZone zone{state};
   dataplane::DnsServer server{zone, state.config};
 
-  dataplane::Resolution resolve(std::string_view name, const ResolvConf& conf,
-                                const dataplane::HostsFile* hosts = nullptr) const {
+  Walked resolve(std::string_view name, const ResolvConf& conf,
+                 const dataplane::HostsFile* hosts = nullptr) const {
     SearchWalk walk(name, conf, hosts);
     while (auto q = walk.next_query()) walk.on_answer(server.answer(*q));
-    return walk.result();
+    Walked out{walk.result(), {}, {}};
+    for (const auto& s : walk.sent()) {
+      out.queries.push_back({std::string(s.name), s.type});
+      out.rcodes.push_back(s.rcode);
+    }
+    return out;
   }
 };
 
-std::vector<std::string> sent(const dataplane::Resolution& r) {
+std::vector<std::string> sent(const Walked& r) {
   std::vector<std::string> out;
   for (std::size_t i = 0; i < r.queries.size(); ++i) {
     out.push_back(fmt::format("{} {} {}", dataplane::to_string(r.queries[i].type),
-                              r.queries[i].name, dataplane::to_string(r.answers[i].rcode)));
+                              r.queries[i].name, dataplane::to_string(r.rcodes[i])));
   }
   return out;
 }
@@ -186,7 +199,23 @@ TEST_CASE("the search list gives the candidates glibc tries, in order", "[datapl
   auto conf = cluster_first("default");
   conf.ndots = c.ndots;
   SearchWalk walk(c.name, conf);
-  CHECK(walk.candidates() == c.candidates);
+  CHECK(std::vector<std::string>(walk.candidates().begin(), walk.candidates().end()) ==
+        c.candidates);
+}
+
+TEST_CASE("a walk's candidate names stay valid when the walk is moved", "[dataplane][dns]") {
+  // Short names fit std::string's inline buffer; the walk's own buffer must not move with it.
+  auto conf = cluster_first("default");
+  std::optional<SearchWalk> walk;
+  walk.emplace("a", conf);
+  SearchWalk moved = std::move(*walk);
+  walk.reset();
+  const std::vector<std::string> want = {"a.default.svc.cluster.local.", "a.svc.cluster.local.",
+                                         "a.cluster.local.", "a."};
+  CHECK(std::vector<std::string>(moved.candidates().begin(), moved.candidates().end()) == want);
+  auto q = moved.next_query();
+  REQUIRE(q);
+  CHECK(q->name == "a.default.svc.cluster.local.");
 }
 
 TEST_CASE("a lookup sends A and AAAA per candidate and stops at the first answer",

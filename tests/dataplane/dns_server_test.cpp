@@ -249,3 +249,23 @@ TEST_CASE("DNS types parse case-insensitively and print in capitals", "[dataplan
   CHECK(dataplane::to_string(Rcode::NXDOMAIN) == "NXDOMAIN");
   CHECK(dataplane::reverse_name(testing_dns::ip("10.96.0.12")) == "12.0.96.10.in-addr.arpa.");
 }
+
+TEST_CASE("a repeated query is served from the server's answer cache", "[dataplane][dns]") {
+  Cluster c;
+  const DnsQuery q{"app2-svc.default.svc.cluster.local.", DnsType::A};
+  auto first = c.server.answer_shared(q);
+  auto again = c.server.answer_shared(q);
+  // One answer object: the second query neither rebuilt nor copied it.
+  CHECK(first.get() == again.get());
+  CHECK(lines(first->answer) == lines(c.ask(q.name).answer));
+  // The type and the spelling are part of the key: each gets its own answer.
+  auto aaaa = c.server.answer_shared({q.name, DnsType::AAAA});
+  CHECK(aaaa.get() != first.get());
+  CHECK(aaaa->nodata());
+  auto upper = c.server.answer_shared({"NOPE.default.svc.CLUSTER.local.", DnsType::A});
+  auto lower = c.server.answer_shared({"nope.default.svc.cluster.local.", DnsType::A});
+  REQUIRE(upper->authority.size() == 1);
+  REQUIRE(lower->authority.size() == 1);
+  CHECK(upper->authority[0].name == "CLUSTER.local.");
+  CHECK(lower->authority[0].name == "cluster.local.");
+}

@@ -8,6 +8,7 @@
 // docs/dns.md says which upstream behaviour each part follows, with its source.
 
 #include <cstdint>
+#include <memory>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -113,14 +114,51 @@ class DnsServer {
             DnsServerOptions options = {});
   /// Answers one query. Never throws; unknown names are NXDOMAIN with the SOA.
   DnsAnswer answer(const DnsQuery& query) const;
+  /// The same answer, shared: the first query for a (name as written, type) builds it and
+  /// later ones are one hash lookup with no copy. The zone and the simulated internet never
+  /// change under one server (Network builds a new server with each zone), so an answer
+  /// stays right for the server's whole life.
+  std::shared_ptr<const DnsAnswer> answer_shared(const DnsQuery& query) const;
 
  private:
+  DnsAnswer compute(const DnsQuery& query) const;
   DnsAnswer answer_cluster(const DnsQuery& query, const controllers::ZoneRecords& rec) const;
   DnsAnswer forward(const DnsQuery& query) const;
+
+  // The answer cache: keyed by the name exactly as asked (CoreDNS echoes its case in the
+  // SOA owner) and the type. Looked up with a string_view, so a hit allocates nothing.
+  struct CacheKey {
+    std::string name;
+    DnsType type = DnsType::A;
+  };
+  struct CacheKeyView {
+    std::string_view name;
+    DnsType type = DnsType::A;
+  };
+  struct CacheHash {
+    using is_transparent = void;
+    std::size_t operator()(const CacheKeyView& k) const noexcept;
+    std::size_t operator()(const CacheKey& k) const noexcept {
+      return (*this)(CacheKeyView{k.name, k.type});
+    }
+  };
+  struct CacheEq {
+    using is_transparent = void;
+    static CacheKeyView view(const CacheKey& k) { return {k.name, k.type}; }
+    static CacheKeyView view(const CacheKeyView& k) { return k; }
+    template <class L, class R>
+    bool operator()(const L& l, const R& r) const noexcept {
+      return view(l).type == view(r).type && view(l).name == view(r).name;
+    }
+  };
+  // Beyond this many names (a client asking for endless random names) the cache starts over.
+  static constexpr std::size_t kMaxCached = 1 << 16;
 
   const controllers::DnsZone* zone_;  // outlives the server
   DnsServerOptions options_;
   UpstreamResolver upstream_;
+  mutable std::unordered_map<CacheKey, std::shared_ptr<const DnsAnswer>, CacheHash, CacheEq>
+      cache_;  // lookups only
 };
 
 /// A pod's /etc/resolv.conf.
@@ -169,11 +207,9 @@ struct Resolution {
   bool ok = false;
   core::Ipv4 address;  // the first A answer when ok
   std::vector<core::Ipv4> addresses;
-  std::string canonical_name;      // the name that answered (after CNAMEs), absolute
-  std::vector<DnsQuery> queries;   // every query sent, in order
-  std::vector<DnsAnswer> answers;  // the answer to each query, same order
-  bool literal = false;            // the name was an IPv4 literal: nothing was sent
-  bool from_hosts = false;         // /etc/hosts answered: nothing was sent
+  std::string canonical_name;  // the name that answered (after CNAMEs), absolute
+  bool literal = false;        // the name was an IPv4 literal: nothing was sent
+  bool from_hosts = false;     // /etc/hosts answered: nothing was sent
 };
 
 /// glibc's search-list walk (res_search) for `name` with `conf`, as getaddrinfo drives it:
@@ -185,20 +221,35 @@ struct Resolution {
 ///
 /// The walk stops at the first candidate that has an answer (A or AAAA, as glibc counts
 /// it); NXDOMAIN and NODATA move on. IP literals and /etc/hosts names send nothing.
+///
+/// It runs once per simulated lookup, so it keeps no answer: the candidates live in one
+/// buffer (views into it stay valid while the walk lives, moves included), and of each
+/// answer only its rcode and, for the A answer, the addresses it gives are kept.
 class SearchWalk {
  public:
+  /// One query the walk sent and the rcode of its answer (`name` views the candidate).
+  struct Sent {
+    std::string_view name;
+    DnsType type = DnsType::A;
+    Rcode rcode = Rcode::NOERROR;
+  };
+
   SearchWalk(std::string_view name, const ResolvConf& conf, const HostsFile* hosts = nullptr);
   /// The next query to send, or nullopt when the walk is over.
   std::optional<DnsQuery> next_query();
   void on_answer(const DnsAnswer& answer);
   const Resolution& result() const { return result_; }
   /// The candidate names in the order they will be tried (for tests and the trace).
-  const std::vector<std::string>& candidates() const { return candidates_; }
+  const std::vector<std::string_view>& candidates() const { return candidates_; }
+  /// Every query sent so far, with the rcode each got, in order.
+  const std::vector<Sent>& sent() const { return sent_; }
 
  private:
-  void finish_candidate();
+  void finish_candidate(const Rcode* aaaa_rcode, bool aaaa_has_records);
 
-  std::vector<std::string> candidates_;
+  std::unique_ptr<char[]> buffer_;  // every candidate name, back to back
+  std::vector<std::string_view> candidates_;
+  std::vector<Sent> sent_;
   std::size_t candidate_ = 0;
   std::size_t search_begin_ = 0;  // candidates_[search_begin_, search_end_) come from the
   std::size_t search_end_ = 0;    // search list
@@ -206,7 +257,11 @@ class SearchWalk {
   bool send_aaaa_ = true;
   bool done_ = false;
   bool awaiting_answer_ = false;
-  std::optional<DnsAnswer> a_answer_;
+  // What the current candidate's A answer said.
+  Rcode a_rcode_ = Rcode::NOERROR;
+  bool a_has_records_ = false;
+  std::vector<core::Ipv4> a_addresses_;
+  std::string a_canonical_;
   Resolution result_;
 };
 

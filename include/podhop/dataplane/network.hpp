@@ -152,6 +152,10 @@ class Network {
   /// served from the cache with their TTL counted down. Without the cache it is
   /// dns_server().answer(query).
   DnsAnswer dns_answer(std::uint32_t server_pod, const DnsQuery& query, core::SimTime now);
+  /// The same answer, shared: without the cache (or on a miss) it is the server's own
+  /// cached answer, so the caller copies nothing. Bulk traffic should call this one.
+  std::shared_ptr<const DnsAnswer> dns_answer_shared(std::uint32_t server_pod,
+                                                     const DnsQuery& query, core::SimTime now);
 
   /// The worker pool and queue of container `container` (index in PodApps::containers) of
   /// the pod in `slot`, or nullptr when its app has no capacity limit (every request is
@@ -192,7 +196,7 @@ class Network {
   std::shared_ptr<const model::ClusterState> ingress_state_;  // null: the live state
   std::uint64_t ingress_generation_ = 0;
   struct CachedAnswer {
-    DnsAnswer answer;
+    std::shared_ptr<const DnsAnswer> answer;  // shared with the server's own cache
     core::SimTime stored;
     core::SimTime expires;
   };
