@@ -533,7 +533,7 @@ std::optional<std::uint32_t> ServiceTables::node_by_ip(core::Ipv4 ip) const {
 }
 
 std::optional<std::uint32_t> ServiceTables::node_by_name(std::string_view name) const {
-  return lookup(node_names_, std::string(name));
+  return lookup(node_names_, name);
 }
 
 std::optional<std::uint32_t> ServiceTables::pod_by_ip(core::Ipv4 ip) const {

@@ -73,7 +73,7 @@ std::string_view to_string(VerdictKind k) {
   return "?";
 }
 
-std::size_t KubeProxy::TupleHash::operator()(const ConnectionTuple& t) const noexcept {
+std::size_t KubeProxy::TupleHash::operator()(const ConnectionTuple& t) const {
   std::uint64_t h = (std::uint64_t{t.source_ip.value} << 32) ^ t.dst_ip.value;
   h ^= (static_cast<std::uint64_t>(static_cast<std::uint32_t>(t.source_port)) << 17) ^
        (static_cast<std::uint64_t>(static_cast<std::uint32_t>(t.dst_port)) << 3) ^

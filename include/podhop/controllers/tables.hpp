@@ -17,6 +17,7 @@
 
 #include <bit>
 #include <cstdint>
+#include <functional>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -86,6 +87,15 @@ class FlatIndex {
   std::vector<Slot> slots_;
   int shift_ = 60;
   std::size_t size_ = 0;
+};
+
+/// Hash of std::string keys that also takes string_views, so a lookup by a name the caller
+/// holds as a view allocates nothing.
+struct StringHash {
+  using is_transparent = void;
+  std::size_t operator()(std::string_view s) const noexcept {
+    return std::hash<std::string_view>{}(s);
+  }
 };
 
 }  // namespace detail
@@ -321,7 +331,7 @@ class ServiceTables {
   detail::FlatIndex<std::uint32_t> pod_ips_;
   detail::FlatIndex<ServicePortId> by_key_;
   std::unordered_map<std::int32_t, std::uint32_t> health_check_ports_;  // -> health_checks_
-  std::unordered_map<std::string, std::uint32_t> node_names_;
+  std::unordered_map<std::string, std::uint32_t, detail::StringHash, std::equal_to<>> node_names_;
 };
 
 /// ProxyServicePort::key of a Service port name.

@@ -174,8 +174,11 @@ class KubeProxy {
   std::size_t conntrack_size() const { return conntrack_.size(); }
 
  private:
+  // Deliberately not noexcept: libstdc++ then stores each node's hash next to it, so a
+  // probe compares stored hashes instead of rehashing every node of the chain (conntrack
+  // holds every flow of the last 30 s; the probe is on the path of every packet).
   struct TupleHash {
-    std::size_t operator()(const ConnectionTuple& t) const noexcept;
+    std::size_t operator()(const ConnectionTuple& t) const;
   };
   // What conntrack pins for a connection: the DNAT and SNAT decision. The pod and node of
   // the endpoint are looked up again on every hit (slots move when the tables rebuild).
