@@ -254,6 +254,8 @@ struct Runner::Impl final : dataplane::RequestObserver {
   void poll(Slot& slot);
   void finish(Slot& slot, SimTime end);
   void fail_action(Slot& slot, std::string message);
+  /// Ends a step whose action the cluster answered at once (delete, scale, rollout).
+  void conclude_action(Slot& slot, ActionResult result);
   bool wait_condition_holds(const manifest::WaitAction& w, std::string* state_text) const;
   ScenarioReport run(const std::vector<manifest::Step>& steps, std::string name);
 };
@@ -467,6 +469,14 @@ void Runner::Impl::fail_action(Slot& slot, std::string message) {
   if (slot.report.message.empty()) slot.report.message = std::move(message);
 }
 
+void Runner::Impl::conclude_action(Slot& slot, ActionResult result) {
+  if (result.ok)
+    slot.report.message = std::move(result.message);
+  else
+    fail_action(slot, std::move(result.message));
+  finish(slot, sim.simulator().now());
+}
+
 bool Runner::Impl::wait_condition_holds(const manifest::WaitAction& w,
                                         std::string* state_text) const {
   const model::ClusterState& state = sim.state();
@@ -589,26 +599,11 @@ void Runner::Impl::start(Slot& slot) {
                                            std::move(spec), sim.seed(), slot.report.index);
           slot.traffic->start();
         } else if constexpr (std::is_same_v<T, manifest::DeleteAction>) {
-          ActionResult r = sim.delete_object(a.kind, a.name, a.namespace_);
-          if (r.ok)
-            slot.report.message = r.message;
-          else
-            fail_action(slot, r.message);
-          finish(slot, engine.now());
+          conclude_action(slot, sim.delete_object(a.kind, a.name, a.namespace_));
         } else if constexpr (std::is_same_v<T, manifest::ScaleAction>) {
-          ActionResult r = sim.scale(a.kind, a.name, a.replicas, a.namespace_);
-          if (r.ok)
-            slot.report.message = r.message;
-          else
-            fail_action(slot, r.message);
-          finish(slot, engine.now());
+          conclude_action(slot, sim.scale(a.kind, a.name, a.replicas, a.namespace_));
         } else if constexpr (std::is_same_v<T, manifest::RolloutAction>) {
-          ActionResult r = sim.rollout(a.deployment, a.image, a.namespace_, a.container);
-          if (r.ok)
-            slot.report.message = r.message;
-          else
-            fail_action(slot, r.message);
-          finish(slot, engine.now());
+          conclude_action(slot, sim.rollout(a.deployment, a.image, a.namespace_, a.container));
         } else if constexpr (std::is_same_v<T, manifest::ApplyAction>) {
           manifest::LoadReport r = sim.apply(a.paths);
           if (r.ok()) {
