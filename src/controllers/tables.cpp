@@ -153,8 +153,8 @@ std::optional<typename Map::mapped_type> lookup(const Map& map, const Key& key) 
   return it->second;
 }
 
-template <typename V>
-std::optional<V> lookup(const detail::FlatIndex<V>& index, std::uint64_t key) {
+template <typename V, typename K>
+std::optional<V> lookup(const detail::FlatIndex<V, K>& index, K key) {
   const V* v = index.find(key);
   if (v == nullptr) return std::nullopt;
   return *v;
@@ -185,9 +185,20 @@ std::vector<HintBucket> make_buckets(std::vector<std::pair<std::string, std::uin
   return out;
 }
 
+// The topology hints of one endpoint (hints.forZones, hints.forNodes), kept only while the
+// port's buckets are built.
+struct EndpointHints {
+  std::vector<std::string> zones;
+  std::vector<std::string> nodes;
+};
+
+void derive_hints(ProxyServicePort& sp, const std::vector<std::uint32_t>& ready,
+                  const std::vector<EndpointHints>& hints);
+
 // Fills the derived lists of a Service port from its (sorted) endpoints: the rules of
-// pkg/proxy/topology.go CategorizeEndpoints, precomputed for every node at once.
-void derive_lists(ProxyServicePort& sp) {
+// pkg/proxy/topology.go CategorizeEndpoints, precomputed for every node at once. `hints`
+// is parallel to sp.endpoints (empty when no endpoint carries any).
+void derive_lists(ProxyServicePort& sp, const std::vector<EndpointHints>& hints) {
   const auto n = static_cast<std::uint32_t>(sp.endpoints.size());
   std::vector<std::uint32_t> ready;
   std::vector<std::uint32_t> serving_terminating;
@@ -201,49 +212,65 @@ void derive_lists(ProxyServicePort& sp) {
   sp.cluster_terminating_fallback = ready.empty() && !serving_terminating.empty();
   sp.cluster_endpoints = ready.empty() ? serving_terminating : ready;
 
-  // Local lists, per node holding an endpoint. Endpoints are sorted by IP, not by node, so
-  // gather (node, index) pairs first.
+  // Local lists, per node holding an endpoint, only for ports that route by them (kube-proxy
+  // categorizes local endpoints only when svcInfo.UsesLocalEndpoints(): ITP or ETP Local).
+  // At 20,000 Cluster-policy ports they would be most of the tables. Endpoints are sorted by
+  // IP, not by node, so gather (node, index) pairs first.
+  if (!sp.uses_local_endpoints()) return derive_hints(sp, ready, hints);
   std::vector<std::pair<std::uint32_t, std::uint32_t>> by_node;
   for (std::uint32_t i = 0; i < n; ++i)
     if (sp.endpoints[i].node_index != kNoIndex) by_node.emplace_back(sp.endpoints[i].node_index, i);
   std::sort(by_node.begin(), by_node.end());
+  std::vector<core::Ipv4> ready_ips;
+  std::vector<NodeLocalEndpoints> locals;
+  std::vector<std::uint32_t> indices;
   for (std::size_t b = 0; b < by_node.size();) {
     std::size_t e = b;
     while (e < by_node.size() && by_node[e].first == by_node[b].first) ++e;
     NodeLocalEndpoints local;
     local.node_index = by_node[b].first;
-    std::vector<core::Ipv4> ready_ips;
+    local.first = static_cast<std::uint32_t>(indices.size());
+    ready_ips.clear();
     for (std::size_t k = b; k < e; ++k) {
       const ProxyEndpoint& ep = sp.endpoints[by_node[k].second];
       if (ep.ready) {
-        local.endpoints.push_back(by_node[k].second);
+        indices.push_back(by_node[k].second);
         ready_ips.push_back(ep.ip);
       }
     }
-    if (local.endpoints.empty()) {
+    if (indices.size() == local.first) {
       for (std::size_t k = b; k < e; ++k) {
         const ProxyEndpoint& ep = sp.endpoints[by_node[k].second];
-        if (ep.serving && ep.terminating) local.endpoints.push_back(by_node[k].second);
+        if (ep.serving && ep.terminating) indices.push_back(by_node[k].second);
       }
-      local.terminating_fallback = !local.endpoints.empty();
+      local.terminating_fallback = indices.size() != local.first;
     }
+    local.count = static_cast<std::uint32_t>(indices.size() - local.first);
     ready_ips.erase(std::unique(ready_ips.begin(), ready_ips.end()), ready_ips.end());
     local.ready_ips = static_cast<std::uint32_t>(ready_ips.size());  // endpoints sorted by IP
-    if (!local.endpoints.empty()) sp.local_endpoints.push_back(std::move(local));
+    if (local.count != 0) locals.push_back(local);
     b = e;
   }
+  sp.local_endpoints = locals;
+  sp.local_indices = indices;
+  derive_hints(sp, ready, hints);
+}
 
+// Topology hint buckets (TOPO) of a Service port from its ready endpoints' hints.
+void derive_hints(ProxyServicePort& sp, const std::vector<std::uint32_t>& ready,
+                  const std::vector<EndpointHints>& hints) {
   // Topology hints count only when every ready endpoint has one.
-  sp.all_ready_have_zone_hints = !ready.empty();
-  sp.all_ready_have_node_hints = !ready.empty();
+  sp.all_ready_have_zone_hints = !ready.empty() && !hints.empty();
+  sp.all_ready_have_node_hints = !ready.empty() && !hints.empty();
+  if (hints.empty()) return;
   std::vector<std::pair<std::string, std::uint32_t>> zone_pairs;
   std::vector<std::pair<std::string, std::uint32_t>> node_pairs;
   for (std::uint32_t i : ready) {
-    const ProxyEndpoint& ep = sp.endpoints[i];
-    if (ep.hint_zones.empty()) sp.all_ready_have_zone_hints = false;
-    if (ep.hint_nodes.empty()) sp.all_ready_have_node_hints = false;
-    for (const auto& z : ep.hint_zones) zone_pairs.emplace_back(z, i);
-    for (const auto& nn : ep.hint_nodes) node_pairs.emplace_back(nn, i);
+    const EndpointHints& h = hints[i];
+    if (h.zones.empty()) sp.all_ready_have_zone_hints = false;
+    if (h.nodes.empty()) sp.all_ready_have_node_hints = false;
+    for (const auto& z : h.zones) zone_pairs.emplace_back(z, i);
+    for (const auto& nn : h.nodes) node_pairs.emplace_back(nn, i);
   }
   if (sp.all_ready_have_zone_hints) sp.zone_buckets = make_buckets(std::move(zone_pairs));
   if (sp.all_ready_have_node_hints) sp.node_buckets = make_buckets(std::move(node_pairs));
@@ -280,6 +307,27 @@ std::string ServicePortName::str() const {
 
 std::string ProxyEndpoint::str() const {
   return fmt::format("{}:{}", ip, port);
+}
+
+std::string ProxyServicePort::svc_chain() const {
+  return proxy_chain_name("KUBE-SVC-", name_str, name.protocol);
+}
+
+std::string ProxyServicePort::svl_chain() const {
+  return proxy_chain_name("KUBE-SVL-", name_str, name.protocol);
+}
+
+std::string ProxyServicePort::ext_chain() const {
+  return proxy_chain_name("KUBE-EXT-", name_str, name.protocol);
+}
+
+std::string ProxyServicePort::fw_chain() const {
+  return proxy_chain_name("KUBE-FW-", name_str, name.protocol);
+}
+
+std::string ProxyServicePort::sep_chain(std::uint32_t endpoint) const {
+  PODHOP_CHECK(endpoint < endpoints.size(), "endpoint index out of range");
+  return proxy_chain_name("KUBE-SEP-", name_str, name.protocol, endpoints[endpoint].str());
 }
 
 const NodeLocalEndpoints* ProxyServicePort::local_for(std::uint32_t node_index) const {
@@ -322,7 +370,8 @@ ServiceTables ServiceTables::build(const model::ClusterState& state) {
     const model::Node& n = nodes[i];
     t.nodes_.push_back(
         ProxyNode{n.meta.name, n.internal_ip, n.zone, n.ready, n.meta.deletion.has_value()});
-    if (!n.internal_ip.empty()) t.node_ips_.emplace(n.internal_ip.value, i);
+    if (!n.internal_ip.empty() && n.internal_ip.value != ~std::uint32_t{0})
+      t.node_ips_.emplace(n.internal_ip.value, i);
     t.node_names_.emplace(n.meta.name, i);
   }
 
@@ -333,9 +382,14 @@ ServiceTables ServiceTables::build(const model::ClusterState& state) {
     for (std::uint32_t i = 0; i < pods.size(); ++i) {
       const model::Pod& p = pods[i];
       if (p.status.pod_ip.empty() || (p.spec && p.spec->host_network)) continue;
+      if (p.status.pod_ip.value == ~std::uint32_t{0}) continue;  // FlatIndex's reserved key
       if (is_terminal(p) == terminal) t.pod_ips_.emplace(p.status.pod_ip.value, i);
     }
   }
+  t.pod_nodes_.assign(pods.size(), kNoIndex);
+  for (std::uint32_t i = 0; i < pods.size(); ++i)
+    if (!pods[i].node_name.empty())
+      t.pod_nodes_[i] = lookup(t.node_names_, pods[i].node_name).value_or(kNoIndex);
 
   // EndpointSlices grouped by their Service, in slice-name order (for deterministic
   // deduplication). The hash map is only looked up.
@@ -377,10 +431,16 @@ ServiceTables ServiceTables::build(const model::ClusterState& state) {
         sp.source_ranges = spec.load_balancer_source_ranges;
       if (sp.external_policy == model::TrafficPolicy::Local)
         sp.health_check_node_port = spec.health_check_node_port;
-      sp.traffic_distribution = spec.traffic_distribution;
 
       // Endpoints: every slice port with this port's NAME and protocol (kube-proxy keys
-      // endpoints by ServicePortName, so a mismatched name means no endpoints).
+      // endpoints by ServicePortName, so a mismatched name means no endpoints). Hints are
+      // gathered beside them (only when some endpoint has any) for the topology buckets.
+      struct Gathered {
+        ProxyEndpoint ep;
+        const model::Endpoint* source;
+      };
+      std::vector<Gathered> gathered;
+      bool any_hints = false;
       if (slices_it != slices_by_service.end()) {
         for (const model::EndpointSlice* slice : slices_it->second) {
           const model::EndpointPort* match = nullptr;
@@ -408,31 +468,30 @@ ServiceTables ServiceTables::build(const model::ClusterState& state) {
             pe.ready = e.conditions.is_ready();
             pe.serving = e.conditions.is_serving();
             pe.terminating = e.conditions.is_terminating();
-            pe.zone = e.zone;
-            pe.hint_zones = e.hint_zones;
-            pe.hint_nodes = e.hint_nodes;
-            sp.endpoints.push_back(std::move(pe));
+            any_hints = any_hints || !e.hint_zones.empty() || !e.hint_nodes.empty();
+            gathered.push_back({pe, &e});
           }
         }
       }
       // Sort by (ip, port); the first copy of a duplicate (in slice-name order) wins.
-      std::stable_sort(sp.endpoints.begin(), sp.endpoints.end(),
-                       [](const ProxyEndpoint& a, const ProxyEndpoint& b) {
-                         return std::tie(a.ip, a.port) < std::tie(b.ip, b.port);
-                       });
-      sp.endpoints.erase(std::unique(sp.endpoints.begin(), sp.endpoints.end(),
-                                     [](const ProxyEndpoint& a, const ProxyEndpoint& b) {
-                                       return a.ip == b.ip && a.port == b.port;
-                                     }),
-                         sp.endpoints.end());
-      for (auto& ep : sp.endpoints)
-        ep.sep_chain = proxy_chain_name("KUBE-SEP-", sp.name_str, sp.name.protocol, ep.str());
-      derive_lists(sp);
-
-      sp.svc_chain = proxy_chain_name("KUBE-SVC-", sp.name_str, sp.name.protocol);
-      sp.svl_chain = proxy_chain_name("KUBE-SVL-", sp.name_str, sp.name.protocol);
-      sp.ext_chain = proxy_chain_name("KUBE-EXT-", sp.name_str, sp.name.protocol);
-      sp.fw_chain = proxy_chain_name("KUBE-FW-", sp.name_str, sp.name.protocol);
+      std::stable_sort(gathered.begin(), gathered.end(), [](const Gathered& a, const Gathered& b) {
+        return std::tie(a.ep.ip, a.ep.port) < std::tie(b.ep.ip, b.ep.port);
+      });
+      gathered.erase(std::unique(gathered.begin(), gathered.end(),
+                                 [](const Gathered& a, const Gathered& b) {
+                                   return a.ep.ip == b.ep.ip && a.ep.port == b.ep.port;
+                                 }),
+                     gathered.end());
+      std::vector<ProxyEndpoint> endpoints;
+      endpoints.reserve(gathered.size());
+      std::vector<EndpointHints> hints;
+      if (any_hints) hints.reserve(gathered.size());
+      for (const Gathered& g : gathered) {
+        endpoints.push_back(g.ep);
+        if (any_hints) hints.push_back({g.source->hint_zones, g.source->hint_nodes});
+      }
+      sp.endpoints = endpoints;
+      derive_lists(sp, hints);
       svc_ports.push_back(std::move(sp));
     }
     std::sort(svc_ports.begin(), svc_ports.end(),
@@ -482,6 +541,8 @@ ServiceTables ServiceTables::build(const model::ClusterState& state) {
       t.ports_.push_back(std::move(sp));
     }
   }
+  // 20,000 ports of ~400 bytes: doubling's slack alone would be 6 MB.
+  t.ports_.shrink_to_fit();
   return t;
 }
 
@@ -540,7 +601,7 @@ std::optional<std::uint32_t> ServiceTables::pod_by_ip(core::Ipv4 ip) const {
   return lookup(pod_ips_, ip.value);
 }
 
-const std::vector<std::uint32_t>& ServiceTables::cluster_endpoints_for(
+std::span<const std::uint32_t> ServiceTables::cluster_endpoints_for(
     ServicePortId id, std::uint32_t node_index, std::string_view* mode) const {
   const ProxyServicePort& sp = ports_[id];
   if (mode) *mode = {};

@@ -91,12 +91,89 @@ KubeProxy::KubeProxy(const controllers::ServiceTables& tables, std::uint32_t nod
     : tables_(&tables), live_(&tables), node_index_(node_index), config_(config) {
   PODHOP_CHECK(node_index < tables.nodes().size(), "kube-proxy for a node the tables lack");
   node_ip_ = tables.nodes()[node_index].ip;
-  node_name_ = tables.nodes()[node_index].name;
-  rng_ = core::RngStream(seed, "kube-proxy/" + node_name_);
+  rng_ = core::RngStream(seed, "kube-proxy/" + tables.nodes()[node_index].name);
 }
 
 // ---------------------------------------------------------------------------------------
 // conntrack
+
+const std::string& KubeProxy::node_name() const {
+  return tables_->nodes()[node_index_].name;
+}
+
+// ---------------------------------------------------------------------------------------
+// The conntrack table
+
+std::size_t KubeProxy::ConntrackTable::probe(const ConnectionTuple& key) const {
+  const std::size_t mask = slots_.size() - 1;
+  std::size_t i = home(key);
+  while (slots_[i].used && !(slots_[i].key == key)) i = (i + 1) & mask;
+  return i;
+}
+
+KubeProxy::ConntrackEntry* KubeProxy::ConntrackTable::find(const ConnectionTuple& key) {
+  if (size_ == 0) return nullptr;
+  Slot& s = slots_[probe(key)];
+  return s.used ? &s.entry : nullptr;
+}
+
+void KubeProxy::ConntrackTable::insert_or_assign(const ConnectionTuple& key,
+                                                 const ConntrackEntry& entry) {
+  if ((size_ + 1) * 4 > slots_.size() * 3) grow();
+  Slot& s = slots_[probe(key)];
+  if (!s.used) {
+    s.used = true;
+    s.key = key;
+    ++size_;
+  }
+  s.entry = entry;
+}
+
+void KubeProxy::ConntrackTable::erase(const ConnectionTuple& key) {
+  if (size_ == 0) return;
+  std::size_t i = probe(key);
+  if (!slots_[i].used) return;
+  // Backward shift: pull later members of the probe run into the hole, so lookups never
+  // meet a tombstone.
+  const std::size_t mask = slots_.size() - 1;
+  for (std::size_t j = (i + 1) & mask; slots_[j].used; j = (j + 1) & mask) {
+    const std::size_t k = home(slots_[j].key);
+    // Slot j may stay when its home lies cyclically in (i, j].
+    const bool stays = i <= j ? (i < k && k <= j) : (i < k || k <= j);
+    if (stays) continue;
+    slots_[i] = slots_[j];
+    i = j;
+  }
+  slots_[i].used = false;
+  --size_;
+}
+
+void KubeProxy::ConntrackTable::grow() {
+  std::vector<Slot> old = std::move(slots_);
+  slots_.assign(old.empty() ? 64 : old.size() * 2, Slot{});
+  size_ = 0;
+  for (const Slot& s : old)
+    if (s.used) {
+      Slot& d = slots_[probe(s.key)];
+      d = s;
+      ++size_;
+    }
+}
+
+// ---------------------------------------------------------------------------------------
+// The expiry queue
+
+void KubeProxy::ExpiryQueue::pop_front() {
+  ++head_;
+  if (head_ == items_.size()) {
+    items_.clear();
+    head_ = 0;
+  } else if (head_ >= 1024 && 2 * head_ >= items_.size()) {
+    // Amortized O(1): the dead front is at least as long as what is moved.
+    items_.erase(items_.begin(), items_.begin() + static_cast<std::ptrdiff_t>(head_));
+    head_ = 0;
+  }
+}
 
 core::Duration KubeProxy::lifetime(model::Protocol p) const {
   return p == model::Protocol::UDP ? config_.udp_timeout : config_.tcp_timeout;
@@ -108,9 +185,9 @@ void KubeProxy::arm(const ConnectionTuple& tuple, core::SimTime expires) {
   // Closed and refreshed connections leave stale queue elements behind; when they
   // outnumber the live entries, drop them (keeping the order) so the queue stays bounded.
   if (q.size() > 2 * conntrack_.size() + 1024) {
-    std::erase_if(q, [&](const auto& item) {
-      auto it = conntrack_.find(item.second);
-      return it == conntrack_.end() || it->second.expires != item.first;
+    q.erase_if([&](const auto& item) {
+      const ConntrackEntry* e = conntrack_.find(item.second);
+      return e == nullptr || e->expires != item.first;
     });
   }
 }
@@ -118,9 +195,9 @@ void KubeProxy::arm(const ConnectionTuple& tuple, core::SimTime expires) {
 void KubeProxy::expire_conntrack(core::SimTime now) {
   for (ExpiryQueue& q : expiry_) {
     while (!q.empty() && q.front().first <= now) {
-      auto it = conntrack_.find(q.front().second);
+      const ConntrackEntry* e = conntrack_.find(q.front().second);
       // An entry refreshed since has a later expiry (and a later queue element).
-      if (it != conntrack_.end() && it->second.expires <= now) conntrack_.erase(it);
+      if (e != nullptr && e->expires <= now) conntrack_.erase(q.front().second);
       q.pop_front();
     }
   }
@@ -149,10 +226,14 @@ Verdict KubeProxy::conntrack_hit(const NewConnection& c, const ConntrackEntry& e
   v.snat_ip = e.masquerade ? node_ip_ : core::Ipv4{};
   v.destination = e.destination;
   const ProxyEndpoint* ep = nullptr;
+  std::string sep_chain;
   if (auto id = tables_->find_key(e.service_key)) {
     v.service_port = *id;
     const ProxyServicePort& sp = tables_->port(*id);
-    if (auto idx = endpoint_index(sp, e.endpoint_ip, e.endpoint_port)) ep = &sp.endpoints[*idx];
+    if (auto idx = endpoint_index(sp, e.endpoint_ip, e.endpoint_port)) {
+      ep = &sp.endpoints[*idx];
+      if (c.explain) sep_chain = sp.sep_chain(*idx);
+    }
   }
   if (ep != nullptr) {
     v.pod_slot = ep->pod_slot;
@@ -163,7 +244,7 @@ Verdict KubeProxy::conntrack_hit(const NewConnection& c, const ConntrackEntry& e
     if (v.pod_slot == kNoIndex) v.node_index = kNoIndex;
   }
   if (c.explain) {
-    v.rule = ep != nullptr ? "conntrack ESTABLISHED (" + ep->sep_chain + ")"
+    v.rule = ep != nullptr ? "conntrack ESTABLISHED (" + sep_chain + ")"
                            : std::string("conntrack ESTABLISHED");
     v.why = fmt::format("conntrack: established connection keeps {}:{}", e.endpoint_ip,
                         e.endpoint_port);
@@ -173,10 +254,12 @@ Verdict KubeProxy::conntrack_hit(const NewConnection& c, const ConntrackEntry& e
 
 Verdict KubeProxy::route(const NewConnection& c) {
   expire_conntrack(c.time);
-  if (auto it = conntrack_.find(c.tuple()); it != conntrack_.end()) {
-    it->second.expires = c.time + lifetime(c.protocol);
-    arm(it->first, it->second.expires);
-    Verdict v = conntrack_hit(c, it->second);
+  const ConnectionTuple tuple = c.tuple();
+  if (ConntrackEntry* e = conntrack_.find(tuple)) {
+    e->expires = c.time + lifetime(c.protocol);
+    const ConntrackEntry entry = *e;  // arm() may compact the table's neighbours, not move it
+    arm(tuple, entry.expires);
+    Verdict v = conntrack_hit(c, entry);
     to_live(v);
     return v;
   }
@@ -223,7 +306,7 @@ Verdict KubeProxy::route_rules(const NewConnection& c) {
                                hc->namespace_, hc->name);
           v.why = fmt::format(
               "healthCheckNodePort of {}/{}: kube-proxy's health check server on {} answers",
-              hc->namespace_, hc->name, node_name_);
+              hc->namespace_, hc->name, node_name());
         }
         return v;
       }
@@ -252,7 +335,7 @@ Verdict KubeProxy::route_rules(const NewConnection& c) {
 }
 
 std::uint32_t KubeProxy::pick(const NewConnection& c, ServicePortId id,
-                              const std::vector<std::uint32_t>& candidates, Verdict& v,
+                              std::span<const std::uint32_t> candidates, Verdict& v,
                               bool& affinity_hit) {
   const ProxyServicePort& sp = tables_->port(id);
   const auto n = static_cast<std::uint32_t>(candidates.size());
@@ -349,7 +432,7 @@ Verdict KubeProxy::route_service(const NewConnection& c, controllers::VipMatch m
       v.kind = VerdictKind::drop;
       if (c.explain) {
         v.rule = fmt::format("KUBE-PROXY-FIREWALL: \"{} traffic not accepted by {}\"", sp.name_str,
-                             sp.fw_chain);
+                             sp.fw_chain());
         std::string ranges;
         for (const core::Cidr& r : sp.source_ranges)
           ranges += (ranges.empty() ? "" : ", ") + r.str();
@@ -361,7 +444,7 @@ Verdict KubeProxy::route_service(const NewConnection& c, controllers::VipMatch m
   }
 
   // Which endpoint list, and whether to masquerade, by destination kind, policy and source.
-  const std::vector<std::uint32_t>* candidates = nullptr;
+  std::span<const std::uint32_t> candidates;
   std::string_view topology;
   bool use_local = false;
   bool masquerade = false;
@@ -398,18 +481,19 @@ Verdict KubeProxy::route_service(const NewConnection& c, controllers::VipMatch m
       if (c.explain) {
         v.rule = fmt::format("{} has no local endpoints", sp.name_str);
         v.why = fmt::format("{}: no local endpoint on {} ({} elsewhere): DROP",
-                            internal ? "ITP Local" : "ETP Local", node_name_,
+                            internal ? "ITP Local" : "ETP Local", node_name(),
                             plural(sp.cluster_endpoints.size(), "endpoint"));
       }
       return v;
     }
-    candidates = &local->endpoints;
+    candidates = sp.endpoints_of(*local);
   } else {
-    candidates = &t.cluster_endpoints_for(match.port, node_index_, &topology);
+    candidates = t.cluster_endpoints_for(match.port, node_index_, &topology);
   }
 
   bool affinity_hit = false;
-  const ProxyEndpoint& ep = sp.endpoints[pick(c, match.port, *candidates, v, affinity_hit)];
+  const std::uint32_t chosen = pick(c, match.port, candidates, v, affinity_hit);
+  const ProxyEndpoint& ep = sp.endpoints[chosen];
 
   // Hairpin: the KUBE-SEP rule `-s <epIP> -j KUBE-MARK-MASQ`.
   if (c.source_ip == ep.ip && !masquerade) {
@@ -433,22 +517,22 @@ Verdict KubeProxy::route_service(const NewConnection& c, controllers::VipMatch m
                          c.dst_port, ep.str());
     } else {
       if (match.kind == DestinationKind::node_port) rule += "KUBE-NODEPORTS -> ";
-      if (uses_fw) rule += sp.fw_chain + " -> ";
-      if (!internal) rule += sp.ext_chain + " -> ";
-      rule += use_local ? sp.svl_chain : sp.svc_chain;
-      rule += " -> " + ep.sep_chain;
+      if (uses_fw) rule += sp.fw_chain() + " -> ";
+      if (!internal) rule += sp.ext_chain() + " -> ";
+      rule += use_local ? sp.svl_chain() : sp.svc_chain();
+      rule += " -> " + sp.sep_chain(chosen);
     }
     v.rule = std::move(rule);
 
     // What the list was: "3 ready endpoints", "1 local ready endpoint on node-a", ...
     std::string list;
-    const std::size_t n = candidates->size();
+    const std::size_t n = candidates.size();
     if (use_local)
       list =
           fmt::format("{} on {}",
                       plural(n, local->terminating_fallback ? "local serving+terminating endpoint"
                                                             : "local ready endpoint"),
-                      node_name_);
+                      node_name());
     else if (sp.cluster_terminating_fallback)
       list = fmt::format("no ready endpoint, {}", plural(n, "serving+terminating endpoint"));
     else if (topology == "PreferSameZone")
@@ -456,7 +540,7 @@ Verdict KubeProxy::route_service(const NewConnection& c, controllers::VipMatch m
                          t.nodes()[node_index_].zone);
     else if (topology == "PreferSameNode")
       list = fmt::format("{} hinted for node {} (PreferSameNode)", plural(n, "ready endpoint"),
-                         node_name_);
+                         node_name());
     else
       list = plural(n, "ready endpoint");
 
@@ -485,23 +569,19 @@ void KubeProxy::set_tables(const controllers::ServiceTables& tables) {
   live_ = &tables;
   PODHOP_CHECK(node_index_ < tables.nodes().size(), "kube-proxy's node left the tables");
   node_ip_ = tables.nodes()[node_index_].ip;
-  node_name_ = tables.nodes()[node_index_].name;
   // Conntrack and affinity are kept by Service port key, which survives the rebuild. UDP
   // flows to endpoints that are gone or no longer serving are flushed, as kube-proxy does;
   // TCP flows stay (the endpoint would reset them; the pipeline sees that the pod is gone).
   // Visiting order does not matter: each entry is judged on its own.
-  for (auto it = conntrack_.begin(); it != conntrack_.end();) {
-    bool usable = false;
-    if (auto id = tables.find_key(it->second.service_key)) {
+  conntrack_.erase_if([&](const ConnectionTuple& key, const ConntrackEntry& e) {
+    if (key.protocol != model::Protocol::UDP) return false;
+    if (auto id = tables.find_key(e.service_key)) {
       const ProxyServicePort& sp = tables.port(*id);
-      if (auto idx = endpoint_index(sp, it->second.endpoint_ip, it->second.endpoint_port))
-        usable = sp.endpoints[*idx].ready || sp.endpoints[*idx].serving;
+      if (auto idx = endpoint_index(sp, e.endpoint_ip, e.endpoint_port))
+        return !(sp.endpoints[*idx].ready || sp.endpoints[*idx].serving);
     }
-    if (it->first.protocol == model::Protocol::UDP && !usable)
-      it = conntrack_.erase(it);
-    else
-      ++it;
-  }
+    return true;
+  });
 }
 
 // ---------------------------------------------------------------------------------------

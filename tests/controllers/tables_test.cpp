@@ -5,6 +5,7 @@
 #include <catch2/catch.hpp>
 
 #include <memory>
+#include <span>
 #include <string>
 #include <vector>
 
@@ -104,7 +105,7 @@ model::Endpoint ep(const char* addr, const char* node = "", bool ready = true, b
 }
 
 std::vector<std::string> ips_of(const controllers::ProxyServicePort& sp,
-                                const std::vector<std::uint32_t>& idx) {
+                                std::span<const std::uint32_t> idx) {
   std::vector<std::string> out;
   for (auto i : idx) out.push_back(sp.endpoints[i].str());
   return out;
@@ -209,9 +210,9 @@ TEST_CASE("endpoints of all slices are merged, deduplicated and sorted by IP the
   // Numeric IP order (10.244.0.7 before 10.244.0.10), then port.
   CHECK(all == std::vector<std::string>{"10.244.0.7:8080", "10.244.0.7:9090", "10.244.0.10:8080",
                                         "10.244.1.5:8080"});
-  CHECK(sp.endpoints[0].sep_chain.rfind("KUBE-SEP-", 0) == 0);
-  CHECK(sp.endpoints[0].sep_chain.size() == 25);
-  CHECK(sp.svc_chain.rfind("KUBE-SVC-", 0) == 0);
+  CHECK(sp.sep_chain(0).rfind("KUBE-SEP-", 0) == 0);
+  CHECK(sp.sep_chain(0).size() == 25);
+  CHECK(sp.svc_chain().rfind("KUBE-SVC-", 0) == 0);
 }
 
 TEST_CASE("endpoints know their node, and their pod unless they are outside addresses",
@@ -285,26 +286,35 @@ TEST_CASE("the Cluster list is the ready endpoints, else the serving and termina
   }
 }
 
-TEST_CASE("Local lists exist only for nodes holding endpoints, with their own fallback",
+TEST_CASE("Local lists exist only for Local-policy ports and nodes holding endpoints",
           "[controllers][tables]") {
   auto b = two_nodes();
   b.node("node-c", "192.168.49.4");
-  b.service("web", model::ServiceType::ClusterIP, "10.96.0.20", {sport("", 80)});
-  b.slice(
-      "web-1", "web", {eport("", 80)},
-      {ep("10.244.0.5", "node-a"), ep("10.244.0.6", "node-a", false, true, true),
-       ep("10.244.1.5", "node-b", false, true, true), ep("10.244.1.6", "node-b", false, false)});
+  b.service("web", model::ServiceType::ClusterIP, "10.96.0.20", {sport("", 80)})
+      .spec.internal_traffic_policy = model::TrafficPolicy::Local;
+  b.service("cluster", model::ServiceType::ClusterIP, "10.96.0.21", {sport("", 80)});
+  const std::vector<model::Endpoint> eps = {
+      ep("10.244.0.5", "node-a"), ep("10.244.0.6", "node-a", false, true, true),
+      ep("10.244.1.5", "node-b", false, true, true), ep("10.244.1.6", "node-b", false, false)};
+  b.slice("web-1", "web", {eport("", 80)}, eps);
+  b.slice("cluster-1", "cluster", {eport("", 80)}, eps);
   const auto t = ServiceTables::build(b.s);
-  const auto& sp = t.ports()[0];
+  // As kube-proxy, only ports with a Local policy have them.
+  const auto& cluster = t.port(*t.find({"default", "cluster", "", Protocol::TCP}));
+  CHECK_FALSE(cluster.uses_local_endpoints());
+  CHECK(cluster.local_endpoints.empty());
+  CHECK(cluster.local_for(0) == nullptr);
+  const auto& sp = t.port(*t.find({"default", "web", "", Protocol::TCP}));
+  REQUIRE(sp.uses_local_endpoints());
   REQUIRE(sp.local_endpoints.size() == 2);
   const auto* a = sp.local_for(0);
   const auto* bb = sp.local_for(1);
   REQUIRE(a != nullptr);
   REQUIRE(bb != nullptr);
-  CHECK(ips_of(sp, a->endpoints) == std::vector<std::string>{"10.244.0.5:80"});
+  CHECK(ips_of(sp, sp.endpoints_of(*a)) == std::vector<std::string>{"10.244.0.5:80"});
   CHECK_FALSE(a->terminating_fallback);
   CHECK(a->ready_ips == 1);
-  CHECK(ips_of(sp, bb->endpoints) == std::vector<std::string>{"10.244.1.5:80"});
+  CHECK(ips_of(sp, sp.endpoints_of(*bb)) == std::vector<std::string>{"10.244.1.5:80"});
   CHECK(bb->terminating_fallback);
   CHECK(bb->ready_ips == 0);
   CHECK(sp.local_for(2) == nullptr);  // node-c holds nothing
@@ -468,4 +478,22 @@ TEST_CASE("the flat index finds every key it holds and none it does not", "[cont
     if (index.find((std::uint64_t{0x0a600000u + i} << 24) | (81u << 8)) != nullptr) ++wrong;
   }
   CHECK(wrong == 0);
+}
+
+TEST_CASE("each pod's node is resolved once per build", "[controllers][tables]") {
+  auto b = two_nodes();
+  b.pod("web-1", "10.244.0.5", "node-a").pod("web-2", "10.244.1.5", "node-b");
+  b.pod("stray", "10.244.2.5", "node-z");
+  for (auto& p : b.s.pods.items()) p.node_name = p.spec->node_name;  // as the scheduler binds
+  const auto t = ServiceTables::build(b.s);
+  REQUIRE(b.s.pods.size() == 3);
+  CHECK(t.node_of_pod(0) == 0);
+  CHECK(t.node_of_pod(1) == 1);
+  CHECK(t.node_of_pod(2) == controllers::kNoIndex);  // no such node
+  CHECK(t.node_of_pod(0xFFFFFFF0u) == controllers::kNoIndex);
+  for (std::uint32_t slot = 0; slot < b.s.pods.size(); ++slot) {
+    CAPTURE(slot);
+    const auto& pod = b.s.pods[slot];
+    CHECK(t.node_of_pod(slot) == t.node_by_name(pod.node_name).value_or(controllers::kNoIndex));
+  }
 }

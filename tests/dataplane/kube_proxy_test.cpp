@@ -357,8 +357,8 @@ TEST_CASE("REJECT and DROP name the rules kube-proxy writes", "[dataplane][kube-
     KubeProxy proxy(tables, 0, 1);
     const auto& sp = tables.port(0);
     const Verdict v = proxy.route(to(Dst::node_port_a, SourceKind::external, kOutside));
-    CHECK(v.rule == "KUBE-NODEPORTS -> " + sp.ext_chain + " -> " + sp.svc_chain + " -> " +
-                        sp.endpoints[0].sep_chain);
+    CHECK(v.rule == "KUBE-NODEPORTS -> " + sp.ext_chain() + " -> " + sp.svc_chain() + " -> " +
+                        sp.sep_chain(0));
     CHECK(v.why ==
           "1 ready endpoint, picked 10.244.1.5:8080 with p=1/1; masquerade to "
           "192.168.49.2 (externalTrafficPolicy Cluster)");
@@ -376,7 +376,7 @@ TEST_CASE("the trace line names the endpoints and the pick", "[dataplane][kube-p
   const Verdict v = proxy.route(conn(SourceKind::pod, kClient, "10.96.0.30", 80));
   REQUIRE(v.kind == VerdictKind::dnat);
   CHECK(v.why == fmt::format("3 ready endpoints, picked {}:8080 with p=1/3", v.endpoint_ip));
-  CHECK(v.rule.rfind(tables.port(0).svc_chain + " -> KUBE-SEP-", 0) == 0);
+  CHECK(v.rule.rfind(tables.port(0).svc_chain() + " -> KUBE-SEP-", 0) == 0);
 
   NewConnection quiet = conn(SourceKind::pod, kClient, "10.96.0.30", 80, 40001);
   quiet.explain = false;
@@ -461,7 +461,7 @@ TEST_CASE("loadBalancerSourceRanges filter the LB IP, not the NodePort",
         CHECK(v.masquerade == row.masq);
       } else {
         CHECK(v.rule == "KUBE-PROXY-FIREWALL: \"default/svc1:p80 traffic not accepted by " +
-                            tables.port(0).fw_chain + "\"");
+                            tables.port(0).fw_chain() + "\"");
       }
     }
   }
@@ -599,6 +599,53 @@ TEST_CASE("an established connection keeps its endpoint; a new one picks again",
   CHECK(seen.size() > 1);
   proxy.close(keep.tuple());
   CHECK_FALSE(proxy.route(keep).established);
+}
+
+TEST_CASE("conntrack keeps every open flow's endpoint through many opens and closes",
+          "[dataplane][kube-proxy]") {
+  // Thousands of flows from many sources, closed in a scattered order while others open:
+  // the table grows and shifts entries on every close, and must still find each open flow
+  // (same endpoint, established) and forget each closed one.
+  Cluster c;
+  c.service("web", model::ServiceType::ClusterIP, "10.96.0.20", {sport("", 80)});
+  std::vector<model::Endpoint> eps;
+  for (int i = 0; i < 16; ++i)
+    eps.push_back(ep(fmt::format("10.244.1.{}", 10 + i).c_str(), "node-b"));
+  c.slice("web-1", "web", {eport("", 80)}, eps);
+  const auto tables = ServiceTables::build(c.s);
+  KubeProxy proxy(tables, 0, 5);
+
+  std::map<std::pair<int, int>, std::uint32_t> open;  // (source, port) -> endpoint IP
+  auto flow_of = [](int source, int port) {
+    return conn(SourceKind::pod, fmt::format("10.244.0.{}", source).c_str(), "10.96.0.20", 80,
+                port);
+  };
+  core::RngStream rng(3, "conntrack-test");
+  for (int round = 0; round < 6000; ++round) {
+    const int source = static_cast<int>(rng.uniform(40)) + 2;
+    const int port = 40000 + static_cast<int>(rng.uniform(200));
+    const NewConnection nc = flow_of(source, port);
+    auto it = open.find({source, port});
+    if (it == open.end()) {
+      const Verdict v = proxy.route(nc);
+      REQUIRE(v.kind == VerdictKind::dnat);
+      REQUIRE_FALSE(v.established);
+      open.emplace(std::pair{source, port}, v.endpoint_ip.value);
+    } else if (rng.uniform(3) == 0) {
+      proxy.close(nc.tuple());
+      open.erase(it);
+    } else {
+      const Verdict v = proxy.route(nc);
+      REQUIRE(v.established);
+      REQUIRE(v.endpoint_ip.value == it->second);
+    }
+    REQUIRE(proxy.conntrack_size() == open.size());
+  }
+  for (const auto& [key, endpoint] : open) {
+    const Verdict v = proxy.route(flow_of(key.first, key.second));
+    REQUIRE(v.established);
+    CHECK(v.endpoint_ip.value == endpoint);
+  }
 }
 
 TEST_CASE("UDP conntrack entries expire after 30 s without traffic", "[dataplane][kube-proxy]") {

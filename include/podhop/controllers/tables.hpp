@@ -16,12 +16,18 @@
 // only for nodes that hold an endpoint of the Service port.
 
 #include <bit>
+#include <cstddef>
+#include <cstring>
 #include <cstdint>
 #include <functional>
+#include <initializer_list>
 #include <optional>
+#include <span>
 #include <string>
 #include <string_view>
+#include <type_traits>
 #include <unordered_map>
+#include <utility>
 #include <vector>
 
 #include "podhop/core/check.hpp"
@@ -37,14 +43,16 @@ namespace detail {
 /// contiguous array: a lookup touches one or two cache lines, where a node-based
 /// std::unordered_map costs a cache miss for the bucket and another for the node (the
 /// lookup a request makes at 10,000 Services). Never iterated.
-template <typename V>
+template <typename V, typename K = std::uint64_t>
 class FlatIndex {
  public:
   /// Inserts key -> value unless key is present (the first insert wins); returns whether
-  /// it inserted. ~0 is reserved.
-  bool emplace(std::uint64_t key, V value) {
+  /// it inserted. The key with every bit set is reserved.
+  bool emplace(K key, V value) {
     PODHOP_CHECK(key != kEmpty, "FlatIndex key ~0 is reserved");
-    if ((size_ + 1) * 2 > slots_.size()) grow();
+    // At most 3/4 full: linear probes stay short, and the 150,000 pod IPs of the limits
+    // cluster fit 256 Ki slots instead of 512 Ki.
+    if ((size_ + 1) * 4 > slots_.size() * 3) grow();
     for (std::size_t i = slot_of(key);; i = (i + 1) & (slots_.size() - 1)) {
       if (slots_[i].key == key) return false;
       if (slots_[i].key == kEmpty) {
@@ -55,24 +63,26 @@ class FlatIndex {
     }
   }
   /// The value for key, or nullptr.
-  const V* find(std::uint64_t key) const {
-    if (slots_.empty()) return nullptr;
+  const V* find(K key) const {
+    if (slots_.empty() || key == kEmpty) return nullptr;
     for (std::size_t i = slot_of(key);; i = (i + 1) & (slots_.size() - 1)) {
       if (slots_[i].key == key) return &slots_[i].value;
       if (slots_[i].key == kEmpty) return nullptr;
     }
   }
   std::size_t size() const { return size_; }
+  /// Bytes held (for the memory figures).
+  std::size_t memory_bytes() const { return slots_.capacity() * sizeof(Slot); }
 
  private:
-  static constexpr std::uint64_t kEmpty = ~std::uint64_t{0};
+  static constexpr K kEmpty = static_cast<K>(~K{0});
   struct Slot {
-    std::uint64_t key = kEmpty;
+    K key = kEmpty;
     V value{};
   };
-  std::size_t slot_of(std::uint64_t key) const {
+  std::size_t slot_of(K key) const {
     // Fibonacci hashing: the top bits of key * 2^64/phi.
-    return static_cast<std::size_t>((key * 0x9E3779B97F4A7C15ULL) >> shift_);
+    return static_cast<std::size_t>((std::uint64_t{key} * 0x9E3779B97F4A7C15ULL) >> shift_);
   }
   void grow() {
     std::vector<Slot> old = std::move(slots_);
@@ -87,6 +97,69 @@ class FlatIndex {
   std::vector<Slot> slots_;
   int shift_ = 60;
   std::size_t size_ = 0;
+};
+
+/// An immutable array of trivially copyable items, sized exactly, in one allocation that
+/// starts with its length: 8 bytes inline where a std::vector takes 24 (plus its growth
+/// slack). The tables hold 20,000 Service ports of a dozen lists each at the limits, most
+/// of them empty or short; each list is built in a std::vector and stored here.
+template <typename T>
+class CompactVec {
+  static_assert(std::is_trivially_copyable_v<T> && alignof(T) <= alignof(std::uint64_t));
+
+ public:
+  CompactVec() = default;
+  CompactVec(const std::vector<T>& v) { assign(v.data(), v.size()); }  // NOLINT: implicit
+  CompactVec(std::initializer_list<T> items) { assign(items.begin(), items.size()); }
+  CompactVec(const CompactVec& o) { assign(o.data(), o.size()); }
+  CompactVec(CompactVec&& o) noexcept : p_(std::exchange(o.p_, nullptr)) {}
+  CompactVec& operator=(const CompactVec& o) {
+    if (this != &o) assign(o.data(), o.size());
+    return *this;
+  }
+  CompactVec& operator=(CompactVec&& o) noexcept {
+    if (this != &o) {
+      release();
+      p_ = std::exchange(o.p_, nullptr);
+    }
+    return *this;
+  }
+  CompactVec& operator=(const std::vector<T>& v) {
+    assign(v.data(), v.size());
+    return *this;
+  }
+  ~CompactVec() { release(); }
+
+  std::size_t size() const {
+    if (p_ == nullptr) return 0;
+    std::uint64_t n = 0;
+    std::memcpy(&n, p_, sizeof n);
+    return static_cast<std::size_t>(n);
+  }
+  bool empty() const { return p_ == nullptr; }
+  const T* data() const { return p_ == nullptr ? nullptr : reinterpret_cast<const T*>(p_ + 8); }
+  const T* begin() const { return data(); }
+  const T* end() const { return data() + size(); }
+  const T& operator[](std::size_t i) const { return data()[i]; }
+  const T& front() const { return data()[0]; }
+  const T& back() const { return data()[size() - 1]; }
+  operator std::span<const T>() const { return {data(), size()}; }  // NOLINT: implicit
+
+ private:
+  void assign(const T* items, std::size_t n) {
+    release();
+    if (n == 0) return;
+    p_ = static_cast<std::byte*>(::operator new(8 + n * sizeof(T)));
+    const std::uint64_t len = n;
+    std::memcpy(p_, &len, sizeof len);
+    std::memcpy(p_ + 8, items, n * sizeof(T));
+  }
+  void release() {
+    ::operator delete(p_);
+    p_ = nullptr;
+  }
+
+  std::byte* p_ = nullptr;
 };
 
 /// Hash of std::string keys that also takes string_views, so a lookup by a name the caller
@@ -119,7 +192,9 @@ struct ServicePortName {
   bool operator==(const ServicePortName&) const = default;
 };
 
-/// One endpoint of a Service port, as kube-proxy sees it.
+/// One endpoint of a Service port, as kube-proxy sees it. 20 bytes: the limits cluster has
+/// 150,000 of them (its KUBE-SEP chain name is ProxyServicePort::sep_chain(), computed when a
+/// trace asks for it).
 struct ProxyEndpoint {
   core::Ipv4 ip;
   std::int32_t port = 0;
@@ -132,11 +207,6 @@ struct ProxyEndpoint {
   bool ready = true;
   bool serving = true;
   bool terminating = false;
-  std::string zone;
-  std::vector<std::string> hint_zones;  // hints.forZones
-  std::vector<std::string> hint_nodes;  // hints.forNodes
-  /// "KUBE-SEP-<hash>": the per-endpoint chain doing the DNAT.
-  std::string sep_chain;
 
   /// "10.244.0.7:8080".
   std::string str() const;
@@ -145,13 +215,15 @@ struct ProxyEndpoint {
 /// The Local-policy endpoints of one node for one Service port.
 struct NodeLocalEndpoints {
   std::uint32_t node_index = kNoIndex;
-  /// Indices into ProxyServicePort::endpoints: the node's ready endpoints, or when it has
-  /// none its serving+terminating ones (empty when it has only unusable ones).
-  std::vector<std::uint32_t> endpoints;
-  /// True when `endpoints` are the serving+terminating fallback.
-  bool terminating_fallback = false;
+  /// The node's ready endpoints, or when it has none its serving+terminating ones (never
+  /// empty): `count` indices into ProxyServicePort::endpoints, stored from `first` in
+  /// ProxyServicePort::local_indices (ProxyServicePort::endpoints_of gives them).
+  std::uint32_t first = 0;
+  std::uint32_t count = 0;
   /// Distinct IPs of the node's ready endpoints (what the health check counts).
   std::uint32_t ready_ips = 0;
+  /// True when the endpoints are the serving+terminating fallback.
+  bool terminating_fallback = false;
 };
 
 /// A topology-hint bucket: the ready endpoints whose hints name one zone or one node.
@@ -175,25 +247,27 @@ struct ProxyServicePort {
   core::Ipv4 cluster_ip;
   std::int32_t port = 0;
   std::int32_t node_port = 0;  // 0: none
-  std::vector<core::Ipv4> external_ips;
-  std::vector<core::Ipv4> load_balancer_ips;  // status.loadBalancer.ingress[].ip
+  detail::CompactVec<core::Ipv4> external_ips;
+  detail::CompactVec<core::Ipv4> load_balancer_ips;  // status.loadBalancer.ingress[].ip
   model::TrafficPolicy external_policy = model::TrafficPolicy::Cluster;  // unset = Cluster
   model::TrafficPolicy internal_policy = model::TrafficPolicy::Cluster;  // unset = Cluster
   model::SessionAffinity session_affinity = model::SessionAffinity::None;
   core::Duration affinity_timeout = core::Duration::seconds(10800);
-  std::vector<core::Cidr> source_ranges;  // loadBalancerSourceRanges
+  detail::CompactVec<core::Cidr> source_ranges;  // loadBalancerSourceRanges
   std::int32_t health_check_node_port = 0;
-  std::string traffic_distribution;
 
   /// Every endpoint from every slice of the Service whose port name and protocol match,
   /// deduplicated by ip:port, sorted by IP then port (the order rules are written in).
-  std::vector<ProxyEndpoint> endpoints;
+  detail::CompactVec<ProxyEndpoint> endpoints;
   /// The Cluster-policy list before topology: ready endpoints, else serving+terminating.
-  std::vector<std::uint32_t> cluster_endpoints;
+  detail::CompactVec<std::uint32_t> cluster_endpoints;
   /// True when cluster_endpoints is the serving+terminating fallback.
   bool cluster_terminating_fallback = false;
-  /// Local-policy lists, only for nodes holding an endpoint; sorted by node_index.
-  std::vector<NodeLocalEndpoints> local_endpoints;
+  /// Local-policy lists, only for nodes holding an endpoint; sorted by node_index. Their
+  /// endpoint indices are in local_indices (one flat vector, not one per node). Built only
+  /// when uses_local_endpoints() (as kube-proxy does): empty for Cluster-policy ports.
+  detail::CompactVec<NodeLocalEndpoints> local_endpoints;
+  detail::CompactVec<std::uint32_t> local_indices;
   /// Topology hints (TOPO): usable only when EVERY ready endpoint carries a zone hint
   /// (resp. a node hint). Buckets sorted by key; present only when usable.
   bool all_ready_have_zone_hints = false;
@@ -202,19 +276,32 @@ struct ProxyServicePort {
   std::vector<HintBucket> node_buckets;
 
   /// Chain names as the iptables proxier builds them (sha256 + base32 of the port name).
-  std::string svc_chain;  // KUBE-SVC-...
-  std::string svl_chain;  // KUBE-SVL-...
-  std::string ext_chain;  // KUBE-EXT-...
-  std::string fw_chain;   // KUBE-FW-...
+  /// Computed on each call (only traces print them): KUBE-SVC-..., KUBE-SVL-...,
+  /// KUBE-EXT-..., KUBE-FW-..., and the KUBE-SEP-... chain of endpoint `endpoint`.
+  std::string svc_chain() const;
+  std::string svl_chain() const;
+  std::string ext_chain() const;
+  std::string fw_chain() const;
+  std::string sep_chain(std::uint32_t endpoint) const;
 
   /// NodePort, externalIPs or LoadBalancer IPs: reachable from outside.
   bool externally_accessible() const {
     return node_port != 0 || !external_ips.empty() || !load_balancer_ips.empty();
   }
+  /// internalTrafficPolicy or externalTrafficPolicy Local: the port routes (or answers
+  /// health checks) by its per-node Local lists (svcInfo.UsesLocalEndpoints()).
+  bool uses_local_endpoints() const {
+    return internal_policy == model::TrafficPolicy::Local ||
+           external_policy == model::TrafficPolicy::Local;
+  }
   /// Any ready or serving+terminating endpoint anywhere (otherwise REJECT).
   bool has_endpoints() const { return !cluster_endpoints.empty(); }
   /// The Local-policy entry of a node, or nullptr when it holds no endpoint.
   const NodeLocalEndpoints* local_for(std::uint32_t node_index) const;
+  /// The endpoint indices of a Local-policy entry of this port.
+  std::span<const std::uint32_t> endpoints_of(const NodeLocalEndpoints& local) const {
+    return {local_indices.data() + local.first, local.count};
+  }
 };
 
 /// Which kind of Service address a destination matched.
@@ -299,13 +386,19 @@ class ServiceTables {
   /// The pod (slot in ClusterState::pods) with this pod IP; hostNetwork pods are not
   /// indexed (they share the node's IP).
   std::optional<std::uint32_t> pod_by_ip(core::Ipv4 ip) const;
+  /// The node slot (in nodes()) of the pod in `slot` (slot in ClusterState::pods): its
+  /// spec.nodeName resolved once per build, so the data plane never hashes a name per
+  /// packet. kNoIndex when unscheduled, unknown or out of range.
+  std::uint32_t node_of_pod(std::uint32_t slot) const {
+    return slot < pod_nodes_.size() ? pod_nodes_[slot] : kNoIndex;
+  }
   /// The cluster's pod CIDR (kube-proxy's local detector, --detect-local-mode ClusterCIDR).
   const core::Cidr& pod_cidr() const { return pod_cidr_; }
 
   /// The Cluster-policy endpoints of a Service port as seen from a node: topology hints
   /// applied when usable there (PreferSameNode, then PreferSameZone), else cluster_endpoints.
   /// `mode` receives "PreferSameNode", "PreferSameZone" or "" (no topology).
-  const std::vector<std::uint32_t>& cluster_endpoints_for(ServicePortId id,
+  std::span<const std::uint32_t> cluster_endpoints_for(ServicePortId id,
                                                           std::uint32_t node_index,
                                                           std::string_view* mode = nullptr) const;
 
@@ -324,11 +417,12 @@ class ServiceTables {
   std::vector<HealthCheckService> health_checks_;
   core::Cidr pod_cidr_;
   // Hash indices: lookups only, never iterated.
-  detail::FlatIndex<VipMatch> vips_;              // (ip << 24) | (port << 8) | proto
-  detail::FlatIndex<ServicePortId> node_ports_;   // (nodePort << 8) | proto
-  detail::FlatIndex<ServicePortId> cluster_ips_;  // ip -> some port of that Service
-  detail::FlatIndex<std::uint32_t> node_ips_;
-  detail::FlatIndex<std::uint32_t> pod_ips_;
+  detail::FlatIndex<VipMatch> vips_;                             // (ip << 24) | (port << 8) | proto
+  detail::FlatIndex<ServicePortId> node_ports_;                  // (nodePort << 8) | proto
+  detail::FlatIndex<ServicePortId, std::uint32_t> cluster_ips_;  // ip -> some port
+  detail::FlatIndex<std::uint32_t, std::uint32_t> node_ips_;
+  detail::FlatIndex<std::uint32_t, std::uint32_t> pod_ips_;
+  std::vector<std::uint32_t> pod_nodes_;  // pod slot -> node slot
   detail::FlatIndex<ServicePortId> by_key_;
   std::unordered_map<std::int32_t, std::uint32_t> health_check_ports_;  // -> health_checks_
   std::unordered_map<std::string, std::uint32_t, detail::StringHash, std::equal_to<>> node_names_;

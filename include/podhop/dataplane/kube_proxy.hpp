@@ -16,8 +16,8 @@
 // logs and never throws.
 
 #include <cstdint>
-#include <deque>
 #include <optional>
+#include <span>
 #include <string>
 #include <string_view>
 #include <unordered_map>
@@ -174,9 +174,7 @@ class KubeProxy {
   std::size_t conntrack_size() const { return conntrack_.size(); }
 
  private:
-  // Deliberately not noexcept: libstdc++ then stores each node's hash next to it, so a
-  // probe compares stored hashes instead of rehashing every node of the chain (conntrack
-  // holds every flow of the last 30 s; the probe is on the path of every packet).
+  // The conntrack hash (a 64-bit mix: the table takes its low bits).
   struct TupleHash {
     std::size_t operator()(const ConnectionTuple& t) const;
   };
@@ -195,34 +193,93 @@ class KubeProxy {
     std::int32_t endpoint_port = 0;
     core::SimTime last_seen;
   };
+  // Conntrack: open addressing with linear probing and backward-shift deletion, in one
+  // array. A flow costs no allocation (a std::unordered_map allocates a node per flow and
+  // frees it at close: twice per request in bulk traffic). Never iterated where the order
+  // could reach output.
+  class ConntrackTable {
+   public:
+    ConntrackEntry* find(const ConnectionTuple& key);
+    void insert_or_assign(const ConnectionTuple& key, const ConntrackEntry& entry);
+    void erase(const ConnectionTuple& key);
+    std::size_t size() const { return size_; }
+    // Erases every entry `pred(key, entry)` selects.
+    template <typename Pred>
+    void erase_if(Pred pred) {
+      std::vector<ConnectionTuple> doomed;
+      for (const Slot& s : slots_)
+        if (s.used && pred(s.key, s.entry)) doomed.push_back(s.key);
+      for (const ConnectionTuple& k : doomed) erase(k);
+    }
+
+   private:
+    struct Slot {
+      ConnectionTuple key;
+      ConntrackEntry entry;
+      bool used = false;
+    };
+    std::size_t home(const ConnectionTuple& key) const {
+      return TupleHash{}(key) & (slots_.size() - 1);
+    }
+    // The slot holding key, or the empty slot where it would go.
+    std::size_t probe(const ConnectionTuple& key) const;
+    void grow();
+
+    std::vector<Slot> slots_;
+    std::size_t size_ = 0;
+  };
+
   // Per Service port: source IP -> the endpoint it was last sent to (the xt_recent lists).
   using AffinityTable = std::unordered_map<core::Ipv4, AffinityEntry>;
   // Expiry candidates of one protocol, in the order they were (re)armed. One lifetime per
-  // protocol keeps each queue sorted by expiry.
-  using ExpiryQueue = std::deque<std::pair<core::SimTime, ConnectionTuple>>;
+  // protocol keeps each queue sorted by expiry. A vector with a moving head: unlike
+  // std::deque it holds no memory while empty (three queues on each of 5,000 nodes).
+  class ExpiryQueue {
+   public:
+    using Item = std::pair<core::SimTime, ConnectionTuple>;
+    bool empty() const { return head_ == items_.size(); }
+    std::size_t size() const { return items_.size() - head_; }
+    const Item& front() const { return items_[head_]; }
+    void emplace_back(core::SimTime t, const ConnectionTuple& tuple) {
+      items_.emplace_back(t, tuple);
+    }
+    void pop_front();
+    // Drops the items `pred` selects, keeping the order of the rest.
+    template <typename Pred>
+    void erase_if(Pred pred) {
+      items_.erase(items_.begin(), items_.begin() + static_cast<std::ptrdiff_t>(head_));
+      head_ = 0;
+      std::erase_if(items_, pred);
+    }
+
+   private:
+    std::vector<Item> items_;
+    std::size_t head_ = 0;
+  };
 
   Verdict route_rules(const NewConnection& c);
   Verdict route_service(const NewConnection& c, controllers::VipMatch match);
   Verdict conntrack_hit(const NewConnection& c, const ConntrackEntry& e) const;
   // Picks an endpoint index from `candidates` (affinity, then rr or random); fills v.why.
   std::uint32_t pick(const NewConnection& c, controllers::ServicePortId id,
-                     const std::vector<std::uint32_t>& candidates, Verdict& v, bool& affinity_hit);
+                     std::span<const std::uint32_t> candidates, Verdict& v, bool& affinity_hit);
   void remember(const NewConnection& c, const Verdict& v);
   // Re-expresses a verdict of the programmed tables in the live ones.
   void to_live(Verdict& v) const;
   void arm(const ConnectionTuple& tuple, core::SimTime expires);
   void expire_conntrack(core::SimTime now);
   core::Duration lifetime(model::Protocol p) const;
+  // The node's name (from the tables: only traces need it).
+  const std::string& node_name() const;
 
   const controllers::ServiceTables* tables_;  // the rules this node runs
   const controllers::ServiceTables* live_;    // the newest tables (== tables_ when synced)
   std::uint32_t node_index_;
   core::Ipv4 node_ip_;
-  std::string node_name_;
   KubeProxyConfig config_;
   core::RngStream rng_;
 
-  std::unordered_map<ConnectionTuple, ConntrackEntry, TupleHash> conntrack_;
+  ConntrackTable conntrack_;
   ExpiryQueue expiry_[3];  // by model::Protocol
   // Affinity lists of the Service ports that use ClientIP, by ProxyServicePort::key.
   std::unordered_map<std::uint64_t, AffinityTable> affinity_;
