@@ -6,6 +6,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <tuple>
 
 #include <fmt/format.h>
 
@@ -147,17 +148,25 @@ DnsZone::DnsZone(const model::ClusterState& state) {
   };
   // The EndpointSlice controller's hostname rule (pod.spec.hostname when the pod's
   // subdomain names the Service), for slices that carry a pod reference but no hostname.
-  auto label_for = [&](const ZoneService& zs, core::Ipv4 ip, const std::string& hostname,
-                       const std::optional<model::ObjectRef>& ref) {
-    if (!hostname.empty()) return lower(hostname);
-    if (ref && ref->kind == "Pod") {
+  // The address is named by its hostname (kept in hostnames_) or its dashed IP.
+  auto address_for = [&](const ZoneService& zs, core::Ipv4 ip, const std::string& hostname,
+                         const std::optional<model::ObjectRef>& ref) {
+    ZoneAddress a{ip, ZoneAddress::kDashedIp};
+    std::string label;
+    if (!hostname.empty()) {
+      label = lower(hostname);
+    } else if (ref && ref->kind == "Pod") {
       const auto* pod =
           state.pods.find(ref->namespace_.empty() ? zs.namespace_ : ref->namespace_, ref->name);
       if (pod != nullptr && pod->spec && !pod->spec->hostname.empty() &&
           pod->spec->subdomain == zs.name && pod->meta.namespace_ == zs.namespace_)
-        return lower(pod->spec->hostname);
+        label = lower(pod->spec->hostname);
     }
-    return ip.dashed();
+    if (!label.empty()) {
+      a.hostname = static_cast<std::uint32_t>(hostnames_.size());
+      hostnames_.push_back(std::move(label));
+    }
+    return a;
   };
 
   std::vector<bool> has_slices(services_.size(), false);
@@ -179,7 +188,7 @@ DnsZone::DnsZone(const model::ClusterState& state) {
       if (ip.empty() && !ep.addresses.empty())
         ip = core::Ipv4::parse(ep.addresses.front()).value_or(ip);
       if (ip.empty()) continue;
-      subset.addresses.push_back({ip, label_for(zs, ip, ep.hostname, ep.target_ref)});
+      subset.addresses.push_back(address_for(zs, ip, ep.hostname, ep.target_ref));
     }
     zs.subsets.push_back(std::move(subset));
   }
@@ -195,7 +204,7 @@ DnsZone::DnsZone(const model::ClusterState& state) {
       for (const auto& p : s.ports) subset.ports.push_back(zone_port(p));
       if (subset.ports.empty()) subset.ports.push_back({});
       auto add = [&](const model::EndpointAddress& a) {
-        subset.addresses.push_back({a.ip, label_for(zs, a.ip, a.hostname, a.target_ref)});
+        subset.addresses.push_back(address_for(zs, a.ip, a.hostname, a.target_ref));
       };
       for (const auto& a : s.addresses) add(a);
       if (publish_not_ready(slot))
@@ -204,29 +213,49 @@ DnsZone::DnsZone(const model::ClusterState& state) {
     }
   }
 
-  // Indices: endpoint labels per Service, and IPs for PTR (ClusterIPs win over endpoints,
-  // as in CoreDNS's serviceRecordForIP).
+  // Indices: hostnames per Service, endpoint addresses by IP (for PTR and for dashed-IP
+  // labels), ClusterIPs (they win PTR over endpoints, as in CoreDNS's serviceRecordForIP).
   for (std::uint32_t slot = 0; slot < services_.size(); ++slot) {
     const ZoneService& zs = services_[slot];
-    if (!zs.cluster_ip.empty()) {
-      auto& refs = by_ip_[zs.cluster_ip];
-      if (refs.empty()) refs.push_back({slot, -1, 0});
-    }
+    if (!zs.cluster_ip.empty() && zs.cluster_ip.value != ~std::uint32_t{0})
+      cluster_ips_.emplace(zs.cluster_ip.value, slot);  // the first Service wins
   }
+  std::size_t address_count = 0;
+  for (const ZoneService& zs : services_)
+    for (const ZoneSubset& subset : zs.subsets) address_count += subset.addresses.size();
+  ip_refs_.reserve(address_count);
   for (std::uint32_t slot = 0; slot < services_.size(); ++slot) {
     ZoneService& zs = services_[slot];
     for (std::uint32_t si = 0; si < zs.subsets.size(); ++si) {
-      const auto& subset = zs.subsets[si];
+      auto& subset = zs.subsets[si];
+      subset.addresses.shrink_to_fit();
       zs.ready_addresses += subset.addresses.size();
       for (std::uint32_t ai = 0; ai < subset.addresses.size(); ++ai) {
         const ZoneAddress& addr = subset.addresses[ai];
-        by_label_[label_key(slot, addr.label)].push_back({si, ai});
-        auto& refs = by_ip_[addr.ip];
-        if (!refs.empty() && refs.front().subset < 0) continue;  // a ClusterIP answers
-        refs.push_back({slot, static_cast<std::int32_t>(si), ai});
+        if (addr.hostname != ZoneAddress::kDashedIp)
+          by_hostname_[label_key(slot, hostnames_[addr.hostname])].push_back({si, ai});
+        if (addr.ip.value != ~std::uint32_t{0}) ip_refs_.push_back({addr.ip, slot, si, ai});
       }
     }
   }
+  // Pushed in (service, subset, address) order: a stable sort by IP keeps it within a run.
+  std::stable_sort(ip_refs_.begin(), ip_refs_.end(),
+                   [](const IpRef& a, const IpRef& b) { return a.ip < b.ip; });
+  for (std::uint32_t i = 0; i < ip_refs_.size(); ++i)
+    if (i == 0 || ip_refs_[i - 1].ip != ip_refs_[i].ip) ip_first_.emplace(ip_refs_[i].ip.value, i);
+}
+
+std::span<const DnsZone::IpRef> DnsZone::refs_of(core::Ipv4 ip) const {
+  const std::uint32_t* first = ip_first_.find(ip.value);
+  if (first == nullptr) return {};
+  std::size_t end = *first;
+  while (end < ip_refs_.size() && ip_refs_[end].ip == ip) ++end;
+  return std::span<const IpRef>(ip_refs_).subspan(*first, end - *first);
+}
+
+std::string DnsZone::label(const ZoneAddress& address) const {
+  if (address.hostname == ZoneAddress::kDashedIp) return address.ip.dashed();
+  return hostnames_[address.hostname];
 }
 
 const ZoneService* DnsZone::find_service(std::string_view ns, std::string_view name) const {
@@ -293,26 +322,25 @@ void DnsZone::lookup_reverse(std::string_view base, ZoneRecords& out) const {
     out.detail = "not a full IPv4 reverse name";
     return;
   }
-  auto it = by_ip_.find(*ip);
-  if (it == by_ip_.end()) {
+  if (const std::uint32_t* slot = cluster_ips_.find(ip->value)) {
+    const ZoneService& svc = services_[*slot];
+    out.ptr.push_back(service_fqdn(svc, domain_));
+    out.detail = fmt::format("ClusterIP of Service {}/{}", svc.namespace_, svc.name);
+    return;
+  }
+  const auto refs = refs_of(*ip);
+  if (refs.empty()) {
     out.detail = fmt::format("no Service or endpoint has IP {}", text);
     return;
   }
-  for (const PtrRef& ref : it->second) {
+  for (const IpRef& ref : refs) {
     const ZoneService& svc = services_[ref.service];
-    if (ref.subset < 0) {
-      out.ptr.push_back(service_fqdn(svc, domain_));
-      out.detail = fmt::format("ClusterIP of Service {}/{}", svc.namespace_, svc.name);
-      continue;
-    }
-    const ZoneAddress& addr =
-        svc.subsets[static_cast<std::size_t>(ref.subset)].addresses[ref.address];
-    std::string target = fmt::format("{}.{}", addr.label, service_fqdn(svc, domain_));
+    const ZoneAddress& addr = svc.subsets[ref.subset].addresses[ref.address];
+    std::string target = fmt::format("{}.{}", label(addr), service_fqdn(svc, domain_));
     if (std::find(out.ptr.begin(), out.ptr.end(), target) == out.ptr.end())
       out.ptr.push_back(std::move(target));
   }
-  if (it->second.front().subset >= 0)
-    out.detail = fmt::format("endpoint of {}", plural(out.ptr.size(), "Service"));
+  out.detail = fmt::format("endpoint of {}", plural(out.ptr.size(), "Service"));
 }
 
 void DnsZone::lookup_cluster(std::string_view base, ZoneRecords& out) const {
@@ -417,22 +445,36 @@ void DnsZone::lookup_service(const ZoneService& svc, std::uint32_t index, std::s
   struct Hit {
     core::Ipv4 ip;
     std::int32_t port;
-    std::string_view label;
+    const ZoneAddress* address;
   };
   std::vector<Hit> hits;
   if (svc.headless || !endpoint.empty()) {
     auto visit = [&](const ZoneSubset& subset, const ZoneAddress& addr) {
       for (const ZonePort& p : subset.ports) {
-        if (port_matches(port, protocol, p)) hits.push_back({addr.ip, p.port, addr.label});
+        if (port_matches(port, protocol, p)) hits.push_back({addr.ip, p.port, &addr});
       }
     };
     if (!endpoint.empty()) {
-      auto found = by_label_.find(label_key(index, endpoint));
-      if (found != by_label_.end()) {
-        for (const AddressRef& ref : found->second) {
-          const ZoneSubset& subset = svc.subsets[ref.subset];
-          visit(subset, subset.addresses[ref.address]);
-        }
+      // The addresses labelled `endpoint`: by hostname, and by dashed IP when it is one
+      // (exactly as ip.dashed() writes it), in (subset, address) order.
+      std::vector<AddressRef> found;
+      if (auto it = by_hostname_.find(label_key(index, endpoint)); it != by_hostname_.end())
+        found = it->second;
+      const std::string wanted = lower(endpoint);
+      std::string dotted = wanted;
+      std::replace(dotted.begin(), dotted.end(), '-', '.');
+      if (auto ip = core::Ipv4::parse(dotted); ip && ip->dashed() == wanted) {
+        for (const IpRef& ref : refs_of(*ip))
+          if (ref.service == index &&
+              svc.subsets[ref.subset].addresses[ref.address].hostname == ZoneAddress::kDashedIp)
+            found.push_back({ref.subset, ref.address});
+        std::sort(found.begin(), found.end(), [](const AddressRef& a, const AddressRef& b) {
+          return std::tie(a.subset, a.address) < std::tie(b.subset, b.address);
+        });
+      }
+      for (const AddressRef& ref : found) {
+        const ZoneSubset& subset = svc.subsets[ref.subset];
+        visit(subset, subset.addresses[ref.address]);
       }
     } else {
       for (const ZoneSubset& subset : svc.subsets) {
@@ -454,7 +496,7 @@ void DnsZone::lookup_service(const ZoneService& svc, std::uint32_t index, std::s
     for (const Hit& h : hits) {
       if (std::find(out.a.begin(), out.a.end(), h.ip) == out.a.end()) out.a.push_back(h.ip);
       if (h.port < 0) continue;
-      std::string target = fmt::format("{}.{}", h.label, zone_fqdn);
+      std::string target = fmt::format("{}.{}", label(*h.address), zone_fqdn);
       bool dup = std::any_of(out.srv.begin(), out.srv.end(), [&](const ZoneSrv& s) {
         return s.port == h.port && s.target == target;
       });

@@ -203,3 +203,18 @@ TEST_CASE("the zone derives its serial and DNS address from the cluster", "[cont
   CHECK(corp.lookup("app2-svc.default.svc.corp.example.").status == ZoneStatus::found);
   CHECK(corp.lookup("app2-svc.default.svc.cluster.local.").status == ZoneStatus::outside);
 }
+
+TEST_CASE("endpoint labels match exactly as written, whatever the case", "[controllers][dns]") {
+  // Labels are not kept per address: hostnames are looked up by name, dashed IPs by the
+  // address they spell. Both must still behave as an exact (case-insensitive) label match.
+  DnsZone zone(testing_dns::tutorial_cluster());
+  CHECK(addresses(zone.lookup("WEB-0.web.default.svc.cluster.local.")) ==
+        std::vector<std::string>{"10.244.0.20"});
+  CHECK(addresses(zone.lookup("10-244-0-30.BARE.default.svc.cluster.local.")) ==
+        std::vector<std::string>{"10.244.0.30"});
+  // The same address spelled another way is another label.
+  CHECK(zone.lookup("010-244-0-30.bare.default.svc.cluster.local.").status == ZoneStatus::nxdomain);
+  CHECK(zone.lookup("10-244-0-30-.bare.default.svc.cluster.local.").status == ZoneStatus::nxdomain);
+  // An endpoint's dashed IP belongs to its own Service only.
+  CHECK(zone.lookup("10-244-0-30.web.default.svc.cluster.local.").status == ZoneStatus::nxdomain);
+}

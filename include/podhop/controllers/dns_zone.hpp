@@ -11,12 +11,14 @@
 // finds into records of the asked type. docs/dns.md lists the rules and their sources.
 
 #include <cstdint>
+#include <span>
 #include <string>
 #include <string_view>
 #include <unordered_map>
 #include <unordered_set>
 #include <vector>
 
+#include "podhop/controllers/tables.hpp"
 #include "podhop/core/ip.hpp"
 #include "podhop/model/cluster_state.hpp"
 
@@ -61,10 +63,13 @@ struct ZoneRecords {
   std::string detail;
 };
 
-/// An endpoint address as DNS names it: its hostname, or its dashed IP.
+/// An endpoint address as DNS names it: its hostname, or its dashed IP. 8 bytes (the
+/// limits cluster has 150,000): the hostname is an index into the zone's hostnames.
 struct ZoneAddress {
+  /// ZoneAddress::hostname of an address named by its dashed IP ("10-244-0-5").
+  static constexpr std::uint32_t kDashedIp = 0xFFFFFFFFu;
   core::Ipv4 ip;
-  std::string label;  // "web-0" or "10-244-0-5"
+  std::uint32_t hostname = kDashedIp;  // DnsZone::label() gives the label either way
 };
 
 /// A port of an endpoint group; port < 0 means the group declared no ports (headless
@@ -116,17 +121,23 @@ class DnsZone {
   const ZoneService* find_service(std::string_view ns, std::string_view name) const;
   bool has_namespace(std::string_view ns) const;
   std::size_t service_count() const { return services_.size(); }
+  /// The DNS label of an address of this zone: "web-0" or "10-244-0-5" (lowercase).
+  std::string label(const ZoneAddress& address) const;
 
  private:
   struct AddressRef {
     std::uint32_t subset;
     std::uint32_t address;
   };
-  struct PtrRef {
+  // An endpoint address of some Service, found by its IP.
+  struct IpRef {
+    core::Ipv4 ip;
     std::uint32_t service;
-    std::int32_t subset;  // -1: the Service's ClusterIP
+    std::uint32_t subset;
     std::uint32_t address;
   };
+  // The refs of one IP: a run of ip_refs_ (empty when no endpoint has it).
+  std::span<const IpRef> refs_of(core::Ipv4 ip) const;
 
   void lookup_cluster(std::string_view base, ZoneRecords& out) const;
   void lookup_service(const ZoneService& svc, std::uint32_t index, std::string_view endpoint,
@@ -140,10 +151,18 @@ class DnsZone {
   std::vector<ZoneService> services_;
   std::unordered_map<std::string, std::uint32_t> service_index_;  // "ns/name" -> slot
   std::unordered_set<std::string> namespaces_;
-  /// "<service slot>/<label>" -> the addresses of that Service carrying the label.
-  std::unordered_map<std::string, std::vector<AddressRef>> by_label_;
-  /// IP -> what a PTR query for it answers (ClusterIPs first, then endpoints).
-  std::unordered_map<core::Ipv4, std::vector<PtrRef>> by_ip_;
+  /// Hostname labels (lowercase) of the addresses that have one (ZoneAddress::hostname).
+  std::vector<std::string> hostnames_;
+  /// "<service slot>/<hostname>" -> the addresses of that Service with the hostname.
+  /// Addresses named by their dashed IP are found through ip_refs_ instead (a label
+  /// string per pod would double the zone at 150,000 pods).
+  std::unordered_map<std::string, std::vector<AddressRef>> by_hostname_;
+  /// Every endpoint address, sorted by (ip, service, subset, address); ip_first_ maps an
+  /// IP to the first of its run (lookups only).
+  std::vector<IpRef> ip_refs_;
+  detail::FlatIndex<std::uint32_t, std::uint32_t> ip_first_;
+  /// ClusterIP -> the first Service (in (namespace, name) order) that has it.
+  detail::FlatIndex<std::uint32_t, std::uint32_t> cluster_ips_;
 };
 
 }  // namespace podhop::controllers
