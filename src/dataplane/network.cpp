@@ -38,6 +38,9 @@ void Network::rebuild(const model::ClusterState& state) {
 void Network::build(const model::ClusterState& state) {
   state_ = &state;
   ++generation_;
+  latency_ = state.config.latency;
+  lb_nodes_.clear();
+  const std::shared_ptr<const controllers::ServiceTables> previous = tables_;
   tables_ =
       std::make_shared<const controllers::ServiceTables>(controllers::ServiceTables::build(state));
   zone_ = std::make_unique<controllers::DnsZone>(state);
@@ -47,32 +50,29 @@ void Network::build(const model::ClusterState& state) {
 
   // Kube-proxies keep their state (conntrack, affinity) when the nodes are the same ones in
   // the same slots; any other change of the node list starts them afresh, as new nodes do.
+  // (The previous tables still name the nodes the kube-proxies were made for.)
   const auto& nodes = tables_->nodes();
-  bool same_nodes = proxies_.size() == nodes.size();
-  for (std::size_t i = 0; same_nodes && i < proxies_.size(); ++i) {
-    auto it = proxy_by_node_name_.find(nodes[i].name);
-    same_nodes = it != proxy_by_node_name_.end() && it->second == i;
-  }
-  KubeProxyConfig pc;
-  pc.mode = state.config.proxy_mode;
+  bool same_nodes = previous != nullptr && proxies_.size() == nodes.size();
+  for (std::size_t i = 0; same_nodes && i < proxies_.size(); ++i)
+    same_nodes = previous->nodes()[i].name == nodes[i].name;
+  proxy_config_ = KubeProxyConfig{};
+  proxy_config_.mode = state.config.proxy_mode;
   if (!same_nodes) {
-    // New nodes start with the newest rules, whatever the propagation mode.
+    // New nodes start with the newest rules, whatever the propagation mode. Each node's
+    // kube-proxy is made when a connection first reaches it (proxy()).
     proxies_.clear();
-    proxy_by_node_name_.clear();
+    proxies_.resize(nodes.size());
     node_tables_.assign(nodes.size(), tables_);
     node_generation_.assign(nodes.size(), generation_);
-    for (std::uint32_t i = 0; i < nodes.size(); ++i) {
-      proxies_.push_back(std::make_unique<KubeProxy>(*tables_, i, seed_, pc));
-      proxy_by_node_name_.emplace(nodes[i].name, i);
-    }
   } else if (!deferred_) {
     for (std::uint32_t i = 0; i < proxies_.size(); ++i) {
       node_tables_[i] = tables_;
       node_generation_[i] = generation_;
-      proxies_[i]->set_tables(*tables_);
+      if (proxies_[i]) proxies_[i]->set_tables(*tables_);
     }
   } else {
-    for (auto& p : proxies_) p->set_live_tables(*tables_);
+    for (auto& p : proxies_)
+      if (p) p->set_live_tables(*tables_);
   }
 
   Build b;
@@ -96,8 +96,7 @@ void Network::build(const model::ClusterState& state) {
   for (std::uint32_t i = 0; i < state.config.external_hosts.size(); ++i)
     external_hosts_.emplace(state.config.external_hosts[i].ip, i);
 
-  resolv_cache_.assign(state.pods.size(), nullptr);
-  hosts_cache_.assign(state.pods.size(), nullptr);
+  resolver_files_.clear();
   node_resolv_ = std::make_shared<const ResolvConf>(node_resolv_conf(state.config));
 
   // App queues of pods whose slot was compacted away: no request can hold them any more.
@@ -145,9 +144,36 @@ void Network::program_node(std::uint32_t node, std::uint64_t generation) {
   if (b->generation <= node_generation_[node]) return;
   node_tables_[node] = b->tables;
   node_generation_[node] = b->generation;
-  proxies_[node]->set_tables(*b->tables);
-  if (b->tables != tables_) proxies_[node]->set_live_tables(*tables_);
+  lb_nodes_.clear();
+  if (proxies_[node]) {
+    proxies_[node]->set_tables(*b->tables);
+    if (b->tables != tables_) proxies_[node]->set_live_tables(*tables_);
+  }
   drop_unused_builds();
+}
+
+void Network::create_proxy(std::uint32_t node) {
+  // The node runs node_tables_[node] (maybe older than the newest); the state a new
+  // KubeProxy starts with (empty conntrack, affinity, cursors) is what a kube-proxy that
+  // never saw a connection holds, so making it now or at the build is the same.
+  proxies_[node] = std::make_unique<KubeProxy>(*node_tables_[node], node, seed_, proxy_config_);
+  if (node_tables_[node] != tables_) proxies_[node]->set_live_tables(*tables_);
+}
+
+const std::vector<std::uint32_t>& Network::lb_nodes(controllers::ServicePortId id) const {
+  auto it = lb_nodes_.find(id);
+  if (it != lb_nodes_.end()) return it->second;
+  // KubeProxy::lb_health_check_passes without the KubeProxy: each node answers from the
+  // rules it runs (node_tables_), naming the port by its key there.
+  std::vector<std::uint32_t> healthy;
+  const std::uint64_t key = tables_->port(id).key;
+  for (std::uint32_t n = 0; n < node_tables_.size(); ++n) {
+    const controllers::ServiceTables& mine = *node_tables_[n];
+    std::optional<controllers::ServicePortId> own = id;
+    if (&mine != tables_.get()) own = mine.find_key(key);
+    if (own && mine.lb_health_check_passes(*own, n)) healthy.push_back(n);
+  }
+  return lb_nodes_.emplace(id, std::move(healthy)).first->second;
 }
 
 std::uint64_t Network::node_generation(std::uint32_t node) const {
@@ -197,8 +223,7 @@ Place Network::locate(core::Ipv4 ip) const {
   if (auto pod = tables_->pod_by_ip(ip)) {
     p.kind = PlaceKind::pod;
     p.pod = *pod;
-    const auto& name = state_->pods[*pod].node_name;
-    if (auto n = tables_->node_by_name(name)) p.node = *n;
+    p.node = tables_->node_of_pod(*pod);
     return p;
   }
   if (auto node = tables_->node_by_ip(ip)) {
@@ -220,29 +245,6 @@ Place Network::locate(core::Ipv4 ip) const {
     return p;
   }
   return p;
-}
-
-core::Duration Network::latency(std::uint32_t from_node, std::uint32_t to_node) const {
-  const auto& lat = state_->config.latency;
-  if (from_node == kNoIndex || to_node == kNoIndex) return lat.external;
-  return from_node == to_node ? lat.same_node : lat.cross_node;
-}
-
-core::Duration Network::latency(std::uint32_t from_node, const Place& to) const {
-  const auto& lat = state_->config.latency;
-  switch (to.kind) {
-    case PlaceKind::pod:
-    case PlaceKind::node:
-      return latency(from_node, to.node);
-    case PlaceKind::upstream_dns:
-      // The nodes' resolver sits on the nodes' own network (minikube's host gateway).
-      return lat.same_node;
-    case PlaceKind::external_host:
-    case PlaceKind::external_client:
-    case PlaceKind::nowhere:
-      return lat.external;
-  }
-  return lat.external;
 }
 
 std::string Network::describe_path(std::uint32_t from_node, std::uint32_t to_node) const {
@@ -356,7 +358,7 @@ std::optional<Client> Network::pod_client(std::uint32_t slot) const {
   c.name = pod_name(slot);
   c.pod = slot;
   c.node_name = pod.node_name;
-  if (auto n = tables_->node_by_name(pod.node_name)) c.node = *n;
+  c.node = tables_->node_of_pod(slot);
   if (pod.spec->host_network) {
     c.source_kind = SourceKind::node;
     c.ip = c.node != kNoIndex ? node_ip(c.node) : pod.status.pod_ip;
@@ -364,13 +366,14 @@ std::optional<Client> Network::pod_client(std::uint32_t slot) const {
     c.source_kind = SourceKind::pod;
     c.ip = pod.status.pod_ip;
   }
-  if (!resolv_cache_[slot]) {
-    resolv_cache_[slot] =
+  ResolverFiles& files = resolver_files_[slot];
+  if (!files.resolv_conf) {
+    files.resolv_conf =
         std::make_shared<const ResolvConf>(resolv_conf_for(pod, state_->config, zone_->dns_ip()));
-    hosts_cache_[slot] = std::make_shared<const HostsFile>(hosts_file_for(pod, state_->config));
+    files.hosts = std::make_shared<const HostsFile>(hosts_file_for(pod, state_->config));
   }
-  c.resolv_conf = resolv_cache_[slot];
-  c.hosts = hosts_cache_[slot];
+  c.resolv_conf = files.resolv_conf;
+  c.hosts = files.hosts;
   return c;
 }
 

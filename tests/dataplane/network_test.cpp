@@ -189,3 +189,48 @@ TEST_CASE("with deferred propagation a node keeps its rules until it is programm
   net.set_deferred_propagation(false);
   net.rebuild(sim.state());  // back to the simulation's own state before it goes
 }
+
+TEST_CASE("the nodes a load balancer may pick are those whose health check passes", "[dataplane]") {
+  // ETP Local: only node-a holds an endpoint, so only node-a passes the health check. The
+  // list is kept per port and follows each node's own rules when propagation lags.
+  Simulation sim;
+  REQUIRE(sim.load_text(std::string(kServiceOnA) + R"(---
+apiVersion: v1
+kind: Service
+metadata: {name: lb}
+spec:
+  type: LoadBalancer
+  externalTrafficPolicy: Local
+  selector: {app: a}
+  ports: [{port: 80, targetPort: 8080}]
+)")
+              .ok());
+  Network& net = sim.network();
+  auto ids = net.tables().ports_of_service("default", "lb");
+  REQUIRE(ids.size() == 1);
+  CHECK(net.lb_nodes(ids[0]) == std::vector<std::uint32_t>{0});
+  for (std::uint32_t n = 0; n < net.node_count(); ++n)
+    CHECK(net.proxy(n).lb_health_check_passes(ids[0]) ==
+          (n == 0));  // the same answer, node by node
+  // ETP Cluster (kube-proxy's healthz): every ready node.
+  auto svc = net.tables().ports_of_service("default", "svc");
+  REQUIRE(svc.size() == 1);
+  CHECK(net.lb_nodes(svc[0]) == std::vector<std::uint32_t>{0, 1});
+
+  // The endpoint goes, deferred: node-b is programmed, node-a still runs the old rules.
+  podhop::model::ClusterState state = sim.state();
+  net.set_deferred_propagation(true);
+  for (auto& sl : state.endpoint_slices.items())
+    if (sl.service_name == "lb") sl.endpoints.clear();
+  net.rebuild(state);
+  ids = net.tables().ports_of_service("default", "lb");
+  REQUIRE(ids.size() == 1);
+  CHECK(net.lb_nodes(ids[0]) == std::vector<std::uint32_t>{0});
+  net.program_node(0);
+  CHECK(net.lb_nodes(ids[0]).empty());
+  CHECK_FALSE(net.proxy(0).lb_health_check_passes(ids[0]));
+  net.program_node(1);
+  net.program_ingress();
+  net.set_deferred_propagation(false);
+  net.rebuild(sim.state());
+}

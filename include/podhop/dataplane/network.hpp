@@ -15,6 +15,7 @@
 
 #include "podhop/controllers/dns_zone.hpp"
 #include "podhop/controllers/tables.hpp"
+#include "podhop/core/check.hpp"
 #include "podhop/core/ip.hpp"
 #include "podhop/core/time.hpp"
 #include "podhop/dataplane/app_queue.hpp"
@@ -123,9 +124,20 @@ class Network {
   const DnsServer& dns_server() const { return *dns_; }
   const UpstreamResolver& upstream() const { return *upstream_; }
   const AppCatalog& apps() const { return apps_; }
-  /// The kube-proxy of node slot `node`.
-  KubeProxy& proxy(std::uint32_t node) { return *proxies_[node]; }
+  /// The kube-proxy of node slot `node`. Created on first use (most of 5,000 nodes never
+  /// see a connection); its random stream is named after the node, so when it is created
+  /// changes nothing.
+  KubeProxy& proxy(std::uint32_t node) {
+    PODHOP_CHECK(node < proxies_.size(), "node slot out of range");
+    if (!proxies_[node]) create_proxy(node);
+    return *proxies_[node];
+  }
   std::size_t node_count() const { return proxies_.size(); }
+  /// The nodes a cloud load balancer (or the route to an external IP) may hand a new
+  /// connection for Service port `id` (an id of tables()) to: those whose kube-proxy's
+  /// health check passes, ascending. Computed once per port and kept until the tables or
+  /// a node's programming change, so a connection from outside does not ask 5,000 nodes.
+  const std::vector<std::uint32_t>& lb_nodes(controllers::ServicePortId id) const;
   const std::string& node_name(std::uint32_t node) const;
   core::Ipv4 node_ip(std::uint32_t node) const;
 
@@ -134,9 +146,26 @@ class Network {
   /// One-way latency of a packet from a place on `from_node` (kNoIndex: outside the
   /// cluster) to `to`: same node, cross node, or the external latency when either end is
   /// outside the cluster.
-  core::Duration latency(std::uint32_t from_node, const Place& to) const;
+  core::Duration latency(std::uint32_t from_node, const Place& to) const {
+    switch (to.kind) {
+      case PlaceKind::pod:
+      case PlaceKind::node:
+        return latency(from_node, to.node);
+      case PlaceKind::upstream_dns:
+        // The nodes' resolver sits on the nodes' own network (minikube's host gateway).
+        return latency_.same_node;
+      case PlaceKind::external_host:
+      case PlaceKind::external_client:
+      case PlaceKind::nowhere:
+        return latency_.external;
+    }
+    return latency_.external;
+  }
   /// One-way latency between two nodes (kNoIndex: outside).
-  core::Duration latency(std::uint32_t from_node, std::uint32_t to_node) const;
+  core::Duration latency(std::uint32_t from_node, std::uint32_t to_node) const {
+    if (from_node == kNoIndex || to_node == kNoIndex) return latency_.external;
+    return from_node == to_node ? latency_.same_node : latency_.cross_node;
+  }
   /// "same node minikube", "minikube -> node-b", "minikube -> the simulated internet".
   std::string describe_path(std::uint32_t from_node, std::uint32_t to_node) const;
 
@@ -174,6 +203,7 @@ class Network {
 
  private:
   void build(const model::ClusterState& state);
+  void create_proxy(std::uint32_t node);
 
   // One build's tables, kept while a kube-proxy or the ingress view still uses them.
   struct Build {
@@ -206,13 +236,21 @@ class Network {
   std::unique_ptr<DnsServer> dns_;
   std::unique_ptr<UpstreamResolver> upstream_;
   AppCatalog apps_;
+  // Per node slot; null until proxy() first asks for it.
   std::vector<std::unique_ptr<KubeProxy>> proxies_;
-  std::unordered_map<std::string, std::uint32_t> proxy_by_node_name_;  // lookups only
-  std::unordered_map<core::Ipv4, std::uint32_t> external_hosts_;       // ip -> index
+  KubeProxyConfig proxy_config_;
+  std::unordered_map<core::Ipv4, std::uint32_t> external_hosts_;  // ip -> index
   core::Ipv4 external_client_ip_;
-  // Per pod slot, its resolver files, filled on first use (lookups only).
-  mutable std::vector<std::shared_ptr<const ResolvConf>> resolv_cache_;
-  mutable std::vector<std::shared_ptr<const HostsFile>> hosts_cache_;
+  model::Latency latency_;  // config().latency, read per packet
+  // lb_nodes() by Service port id of tables(); emptied whenever a node's rules change.
+  mutable std::unordered_map<controllers::ServicePortId, std::vector<std::uint32_t>> lb_nodes_;
+  // Per pod slot, its resolver files, filled on first use (lookups only): a map, as few of
+  // 150,000 pods are ever a client.
+  struct ResolverFiles {
+    std::shared_ptr<const ResolvConf> resolv_conf;
+    std::shared_ptr<const HostsFile> hosts;
+  };
+  mutable std::unordered_map<std::uint32_t, ResolverFiles> resolver_files_;
   std::shared_ptr<const ResolvConf> node_resolv_;
   std::unordered_map<core::Ipv4, std::uint16_t> next_port_;  // lookups only
 };
