@@ -229,10 +229,11 @@ IngressRouter::IngressRouter(const model::ClusterState& state,
   });
 
   std::vector<IngressServer> servers;
+  // host -> index in servers (lookups only): 1,000 Ingresses made this a quadratic scan.
+  std::unordered_map<std::string, std::size_t> server_by_host;
   auto server_index = [&](const std::string& host) -> std::size_t {
-    for (std::size_t i = 0; i < servers.size(); ++i)
-      if (servers[i].host == host) return i;
-    return servers.size();
+    auto it = server_by_host.find(host);
+    return it == server_by_host.end() ? servers.size() : it->second;
   };
   auto backend_of = [](const model::Ingress& ing, const model::IngressBackend& b) {
     IngressBackendRef ref;
@@ -259,6 +260,7 @@ IngressRouter::IngressRouter(const model::ClusterState& state,
   // The catch-all server: its root location is the default backend, or the defaultBackend
   // of the oldest Ingress that has one and no rules.
   servers.push_back(IngressServer{std::string(kCatchAllServer), {}, false, false});
+  server_by_host.emplace(servers.back().host, 0);
   IngressLocation catch_all = root_location(nullptr, {});
   for (const auto* ing : ingresses) {
     if (ing->spec.default_backend && ing->spec.rules.empty()) {
@@ -295,6 +297,7 @@ IngressRouter::IngressRouter(const model::ClusterState& state,
         root.ssl_redirect = base.ssl_redirect;
         root.force_ssl_redirect = base.force_ssl_redirect;
         s.locations.push_back(std::move(root));
+        server_by_host.emplace(s.host, servers.size());
         servers.push_back(std::move(s));
       }
       IngressServer& server = servers[si];
