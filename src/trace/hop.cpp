@@ -1,5 +1,6 @@
 #include "podhop/trace/hop.hpp"
 
+#include <charconv>
 #include <ostream>
 
 #include <fmt/format.h>
@@ -11,7 +12,12 @@ namespace podhop::trace {
 std::string Address::str() const {
   if (ip.empty() && port == 0) return "-";
   if (port == 0) return ip.str();
-  return fmt::format("{}:{}", ip.str(), port);
+  std::string out = ip.str();
+  char buf[8];
+  buf[0] = ':';
+  char* end = std::to_chars(buf + 1, buf + sizeof buf, port).ptr;
+  out.append(buf, static_cast<std::size_t>(end - buf));
+  return out;
 }
 
 std::string format_hop_line(const Hop& hop) {

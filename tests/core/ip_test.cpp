@@ -30,6 +30,16 @@ TEST_CASE("IPv4 addresses parse and format as dotted quads", "[core]") {
   }
 }
 
+TEST_CASE("append_to appends the dotted quad to what is there", "[core]") {
+  std::string out = "from ";
+  Ipv4{0xC0A83102}.append_to(out);
+  out += ", ";
+  Ipv4{0}.append_to(out);
+  out += ", ";
+  Ipv4{0xFFFFFFFF}.append_to(out);
+  CHECK(out == "from 192.168.49.2, 0.0.0.0, 255.255.255.255");
+}
+
 TEST_CASE("text that is not an IPv4 address is refused", "[core]") {
   for (const char* bad : {"", "1.2.3", "1.2.3.4.5", "256.0.0.1", "1.2.3.4.", ".1.2.3.4", "1..2.3",
                           "01.2.3.4", "1.2.3.04", " 1.2.3.4", "1.2.3.4 ", "1.2.3.-4", "1.2.3.+4",

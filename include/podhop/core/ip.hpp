@@ -19,6 +19,8 @@ struct Ipv4 {
   constexpr bool empty() const { return value == 0; }
   static std::optional<Ipv4> parse(std::string_view text);
   std::string str() const;
+  /// Appends str() to `out` (no allocation of its own).
+  void append_to(std::string& out) const;
   /// "10-244-0-5": the dashed form DNS uses for pod and endpoint names.
   std::string dashed() const;
 };
