@@ -188,6 +188,8 @@ struct AppRequest {
   std::uint16_t client_port = 0;
   /// When the request arrives (agnhost netexec prints it for "/").
   core::SimTime now;
+  /// False when nothing records AppAction::detail (bulk traffic): an app may leave it empty.
+  bool explain = true;
 };
 
 /// An HTTP answer.
