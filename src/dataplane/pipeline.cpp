@@ -160,7 +160,8 @@ struct Pipeline::Request {
   Ipv4 dns_server;
   std::uint16_t dns_port = 0;
   DnsQuery trip_q[2];
-  DnsAnswer trip_a[2];
+  // CoreDNS's answers, shared with its cache: nothing is copied per query.
+  std::shared_ptr<const DnsAnswer> trip_a[2];
   int trip_n = 0;
   SimTime trip_sent;
   Place dns_place;
@@ -209,7 +210,125 @@ struct Pipeline::Request {
   engine::EventId release_event;  // the end of its service time
 
   trace::RequestRecord record;
+
+  // Back to the state of a fresh Request for the next request in this slot, keeping the
+  // capacity of its strings and vectors, so a reused slot neither frees nor allocates.
+  // `client` and `spec` are left: every start assigns them (start_request, run_dns_query).
+  // A member added to Request must be added here.
+  void reset();
 };
+
+namespace {
+
+// A RequestRecord as default-constructed, cleared in place.
+void clear_record(trace::RequestRecord& rec) {
+  rec.outcome = Outcome::ok;
+  rec.exit_code = 0;
+  rec.status.reset();
+  rec.body.clear();
+  rec.served_by.reset();
+  rec.client.kind.clear();
+  rec.client.name.clear();
+  rec.client.ip = {};
+  rec.client.node.clear();
+  rec.elapsed = {};
+  rec.dns.clear();
+  rec.hops.clear();
+  rec.upstream.clear();
+  rec.url.clear();
+  rec.method.assign("GET");
+  rec.connected_to.reset();
+  rec.remote.reset();
+  rec.local.reset();
+  rec.resolved.clear();
+  rec.time_namelookup.reset();
+  rec.time_connect.reset();
+  rec.time_starttransfer.reset();
+  rec.reused_connection = false;
+  rec.headers.clear();
+  rec.error.clear();
+}
+
+}  // namespace
+
+void Pipeline::Request::reset() {
+  active = false;
+  phase = Phase::idle;
+  url.scheme.assign("http");
+  url.host.clear();
+  url.port = 80;
+  url.port_given = false;
+  url.path.assign("/");
+  parent = 0;
+  depth = 0;
+  sink = nullptr;
+  held = false;
+  start = {};
+  step_event = {};
+  connect_timer = {};
+  max_timer = {};
+
+  if (dns_only) exchange = DnsExchangeResult{};  // only a lone DNS query fills it
+  dns_only = false;
+  walk.reset();
+  single_query.name.clear();
+  single_query.type = DnsType::A;
+  single_sent = false;
+  dns_server = {};
+  dns_port = 0;
+  for (auto& q : trip_q) {
+    q.name.clear();
+    q.type = DnsType::A;
+  }
+  for (auto& a : trip_a) a.reset();
+  trip_n = 0;
+  trip_sent = {};
+  dns_place = {};
+  dns_endpoint = {};
+  dns_entry_node = kNoIndex;
+  dns_server_name.clear();
+  dns_dnat = false;
+  resolving = false;
+  dns_queries = 0;
+
+  dst_ip = {};
+  dst_port = 0;
+  src_port = 0;
+  ep_ip = {};
+  ep_port = 0;
+  target = {};
+  entry_node = kNoIndex;
+  seen_src = {};
+  dnat = false;
+  connected = false;
+  reused = false;
+  connect_start = {};
+  service.clear();
+  tuple = {};
+
+  response.status = 200;
+  response.headers.clear();
+  response.body.clear();
+  response.latency = {};
+  server_closed = false;
+  raw.clear();
+  served_by.clear();
+  tls_code = 0;
+  tls_error.clear();
+  host_port = false;
+  ingress_proxy = false;
+  ingress_cookie.clear();
+  ingress_upstream.clear();
+  ingress_endpoint.clear();
+  ingress_https = false;
+
+  queue = nullptr;
+  holds_worker = false;
+  peer_reset = false;
+  release_event = {};
+
+  clear_record(record);
+}
 
 namespace {
 
@@ -290,10 +409,10 @@ RequestId Pipeline::allocate() {
     slot = static_cast<std::uint32_t>(requests_.size());
     requests_.emplace_back();
   }
+  // A free slot was reset by release(); a new one is fresh.
   Request& r = requests_[slot];
   std::uint32_t gen = r.generation + 1;
   if (gen == 0) gen = 1;  // generation 0 never names a live request
-  r = Request{};
   r.generation = gen;
   r.active = true;
   return (RequestId{gen} << 32) | slot;
@@ -302,9 +421,7 @@ RequestId Pipeline::allocate() {
 void Pipeline::release(RequestId id) {
   Request* r = get(id);
   if (!r) return;
-  std::uint32_t gen = r->generation;
-  *r = Request{};
-  r->generation = gen;
+  r->reset();
   free_.push_back(static_cast<std::uint32_t>(id & 0xFFFFFFFFu));
 }
 
@@ -355,7 +472,7 @@ trace::RequestRecord Pipeline::run(const Client& client, RequestSpec spec, trace
   return take(id);
 }
 
-RequestId Pipeline::start_request(const Client& client, RequestSpec spec, trace::HopSink* sink,
+RequestId Pipeline::start_request(const Client& client, RequestSpec&& spec, trace::HopSink* sink,
                                   RequestId parent, int depth, bool held) {
   RequestId id = allocate();
   Request& r = *get(id);
@@ -366,9 +483,11 @@ RequestId Pipeline::start_request(const Client& client, RequestSpec spec, trace:
   r.depth = depth;
   r.sink = sink;
   r.start = sim_->now();
-  r.record.url = r.spec.url;
   r.record.method = r.spec.method;
-  r.record.client = {std::string(to_string(client.kind)), client.name, client.ip, client.node_name};
+  r.record.client.kind.assign(to_string(client.kind));
+  r.record.client.name = client.name;
+  r.record.client.ip = client.ip;
+  r.record.client.node = client.node_name;
   ++in_flight_;
   begin(id);
   return id;
@@ -380,6 +499,7 @@ DnsExchangeResult Pipeline::run_dns_query(const Client& client, const DnsQuery& 
   {
     Request& r = *get(id);
     r.client = client;
+    r.spec = RequestSpec{};
     r.sink = sink;
     r.start = sim_->now();
     r.dns_only = true;
@@ -407,10 +527,11 @@ void Pipeline::begin(RequestId id) {
   Request& r = *get(id);
   ParsedUrl parsed = parse_url(r.spec.url);
   if (!parsed.ok()) {
+    r.record.url = r.spec.url;
     finish(r, id, Outcome::dns_failure, parsed.error.curl_code, parsed.error.message);
     return;
   }
-  r.url = *parsed.url;
+  r.url = std::move(*parsed.url);
   r.record.url = r.url.str();
   r.dst_port = r.url.port;
   Duration connect_limit = r.spec.connect_timeout.value_or(kCurlDefaultConnectTimeout);
@@ -679,10 +800,11 @@ void Pipeline::dns_send(Request& r, RequestId id) {
       lookup_done(r, id);
       return;
     }
-    r.trip_q[0] = *q;
+    r.trip_q[0] = std::move(*q);
     r.trip_n = 1;
-    if (q->type == DnsType::A && !r.client.resolv_conf->no_aaaa()) {
-      r.trip_q[1] = DnsQuery{q->name, DnsType::AAAA};
+    if (r.trip_q[0].type == DnsType::A && !r.client.resolv_conf->no_aaaa()) {
+      r.trip_q[1].name.assign(r.trip_q[0].name);
+      r.trip_q[1].type = DnsType::AAAA;
       r.trip_n = 2;
     }
   }
@@ -754,7 +876,9 @@ void Pipeline::dns_send(Request& r, RequestId id) {
     schedule(r, id, resolver_give_up(*r.client.resolv_conf));
     return;
   }
-  r.dns_server_name = place.kind == PlaceKind::pod ? net_->pod_name(place.pod) : endpoint.str();
+  // The server's name is for the trace and the record's dns[] only.
+  if (traced(r))
+    r.dns_server_name = place.kind == PlaceKind::pod ? net_->pod_name(place.pod) : endpoint.str();
   Duration lat = net_->latency(r.client.node, place);
   if (place.kind == PlaceKind::pod) {
     if (traced(r))
@@ -794,9 +918,9 @@ void Pipeline::dns_at_server(Request& r, RequestId id) {
     // CoreDNS answers through its cache (spec.timing.dnsCache), so a cached answer can
     // hide a change until its TTL runs out.
     r.trip_a[i] = place.kind == PlaceKind::pod
-                      ? net_->dns_answer(place.pod, r.trip_q[i], sim_->now())
-                      : net_->upstream().answer(r.trip_q[i]);
-    upstream = upstream || went_upstream(r.trip_a[i], net_->config().cluster_domain);
+                      ? net_->dns_answer_shared(place.pod, r.trip_q[i], sim_->now())
+                      : std::make_shared<const DnsAnswer>(net_->upstream().answer(r.trip_q[i]));
+    upstream = upstream || went_upstream(*r.trip_a[i], net_->config().cluster_domain);
   }
   // Answering from the simulated internet costs the recursion there and back; CoreDNS
   // first reaches the nodes' resolver (`forward . /etc/resolv.conf`).
@@ -834,7 +958,7 @@ void Pipeline::dns_answers_leave(Request& r, RequestId id) {
   const Address at{r.dns_endpoint, 53};
   for (int i = 0; i < r.trip_n; ++i)
     if (traced(r))
-      hop(r, trace::stage::dns, server_node, from, at, answer_summary(r.trip_q[i], r.trip_a[i]));
+      hop(r, trace::stage::dns, server_node, from, at, answer_summary(r.trip_q[i], *r.trip_a[i]));
   const Duration back = place.kind == PlaceKind::pod ? net_->latency(place.node, r.client.node)
                                                      : net_->config().latency.same_node;
   std::string unnat = r.dns_dnat && traced(r)
@@ -849,30 +973,33 @@ void Pipeline::dns_answers_leave(Request& r, RequestId id) {
 }
 
 void Pipeline::dns_reply(Request& r, RequestId id) {
-  for (int i = 0; i < r.trip_n; ++i) {
-    trace::DnsLookup l;
-    l.t = sim_->now();
-    l.name = r.trip_q[i].name;
-    l.type = std::string(to_string(r.trip_q[i].type));
-    l.rcode = std::string(to_string(r.trip_a[i].rcode));
-    l.answers = r.trip_a[i].answer_data();
-    l.server = r.dns_server_name;
-    r.record.dns.push_back(std::move(l));
-    ++r.dns_queries;
+  r.dns_queries += r.trip_n;
+  // The record's dns[] is part of the trace: bulk traffic (record_hops off) keeps none.
+  if (traced(r)) {
+    for (int i = 0; i < r.trip_n; ++i) {
+      trace::DnsLookup l;
+      l.t = sim_->now();
+      l.name = r.trip_q[i].name;
+      l.type = std::string(to_string(r.trip_q[i].type));
+      l.rcode = std::string(to_string(r.trip_a[i]->rcode));
+      l.answers = r.trip_a[i]->answer_data();
+      l.server = r.dns_server_name;
+      r.record.dns.push_back(std::move(l));
+    }
   }
   if (r.dns_only) {
     r.exchange.answered = true;
-    r.exchange.answer = r.trip_a[0];
+    r.exchange.answer = *r.trip_a[0];
     r.exchange.rtt = sim_->now() - r.start;
     r.exchange.server = r.dns_server_name;
     finish(r, id, Outcome::ok, 0, {});
     return;
   }
-  r.walk->on_answer(r.trip_a[0]);
+  r.walk->on_answer(*r.trip_a[0]);
   if (r.trip_n == 2) {
     auto next = r.walk->next_query();
     if (next && next->type == DnsType::AAAA && next->name == r.trip_q[1].name)
-      r.walk->on_answer(r.trip_a[1]);
+      r.walk->on_answer(*r.trip_a[1]);
   }
   dns_send(r, id);
 }
@@ -1073,20 +1200,21 @@ void Pipeline::connect(Request& r, RequestId id) {
     case PlaceKind::external_client: {
       std::uint32_t from_node = r.entry_node;
       Duration lat = net_->latency(from_node, r.target);
-      std::string path;
-      if (r.target.kind == PlaceKind::external_host) {
-        path = from_node == kNoIndex
-                   ? std::string("to the simulated internet")
-                   : fmt::format("SNAT {} -> {} (node {}), to the simulated internet",
-                                 r.client.ip.str(), r.seen_src.str(), net_->node_name(from_node));
-      } else if (r.target.in_cluster()) {
-        path = net_->describe_path(from_node, r.target.node);
-      } else {
-        path = "outside the cluster";
-      }
-      if (traced(r))
+      if (traced(r)) {
+        std::string path;
+        if (r.target.kind == PlaceKind::external_host) {
+          path = from_node == kNoIndex
+                     ? std::string("to the simulated internet")
+                     : fmt::format("SNAT {} -> {} (node {}), to the simulated internet",
+                                   r.client.ip.str(), r.seen_src.str(), net_->node_name(from_node));
+        } else if (r.target.in_cluster()) {
+          path = net_->describe_path(from_node, r.target.node);
+        } else {
+          path = "outside the cluster";
+        }
         hop(r, trace::stage::network, from_node, src, ep,
             fmt::format("SYN, {}, {}", path, core::format_duration(lat)));
+      }
       r.phase = Phase::syn_to_target;
       schedule(r, id, lat);
       return;
@@ -1216,19 +1344,19 @@ void Pipeline::connected(Request& r, RequestId id) {
     }
   }
 
-  std::string ua = r.spec.user_agent.empty() ? std::string() : ", " + r.spec.user_agent;
-  if (traced(r))
+  if (traced(r)) {
+    std::string ua = r.spec.user_agent.empty() ? std::string() : ", " + r.spec.user_agent;
     hop(r, trace::stage::http, r.client.node, from, to,
         fmt::format("{}{} {} HTTP/1.1 (Host: {}{})", r.reused ? "reused connection: " : "",
                     r.spec.method, r.url.path, effective_host(r), ua));
-  const Address ep{r.ep_ip, r.ep_port};
-  const Address src{r.seen_src, r.src_port};
-  std::string nat = r.dnat ? fmt::format("DNAT {}:{} -> {}:{} (conntrack), ", r.dst_ip.str(),
-                                         r.dst_port, r.ep_ip.str(), r.ep_port)
-                           : std::string();
-  if (traced(r))
+    const Address ep{r.ep_ip, r.ep_port};
+    const Address src{r.seen_src, r.src_port};
+    std::string nat = r.dnat ? fmt::format("DNAT {}:{} -> {}:{} (conntrack), ", r.dst_ip.str(),
+                                           r.dst_port, r.ep_ip.str(), r.ep_port)
+                             : std::string();
     hop(r, trace::stage::network, r.entry_node, src, ep,
         fmt::format("request, {}{}", nat, core::format_duration(lat)));
+  }
   (void)at_node;
   r.phase = Phase::request_to_target;
   schedule(r, id, lat);
@@ -1287,8 +1415,8 @@ void Pipeline::request_arrive(Request& r, RequestId id) {
   const model::Pod& pod = net_->state().pods[slot];
   const PodApps* apps = net_->apps().pod(slot);
   const AppBehavior* app = apps ? apps->serving(r.ep_port) : nullptr;
-  const std::string name = net_->pod_name(slot);
-  r.served_by = name;
+  r.served_by = net_->pod_name(slot);
+  const std::string& name = r.served_by;
   if (!app) {
     r.server_closed = true;
     if (traced(r))
@@ -1297,13 +1425,22 @@ void Pipeline::request_arrive(Request& r, RequestId id) {
     respond(r, id);
     return;
   }
-  std::vector<HttpHeader> headers;
+  // The headers as the app sees them, in a buffer kept between requests: assigning into
+  // its strings reuses their capacity.
+  std::vector<HttpHeader>& headers = app_headers_;
+  std::size_t n_headers = 0;
+  auto add_header = [&](std::string_view hname, std::string_view value) {
+    if (n_headers == headers.size()) headers.emplace_back();
+    headers[n_headers].name.assign(hname);
+    headers[n_headers].value.assign(value);
+    ++n_headers;
+  };
   const std::string host_header = effective_host(r);
-  headers.push_back({"Host", host_header});
-  if (!r.spec.user_agent.empty()) headers.push_back({"User-Agent", r.spec.user_agent});
-  headers.push_back({"Accept", "*/*"});
+  add_header("Host", host_header);
+  if (!r.spec.user_agent.empty()) add_header("User-Agent", r.spec.user_agent);
+  add_header("Accept", "*/*");
   for (const auto& h : r.spec.headers)
-    if (!iequals(h.name, "Host")) headers.push_back(h);
+    if (!iequals(h.name, "Host")) add_header(h.name, h.value);
   AppRequest req;
   req.pod_namespace = pod.meta.namespace_;
   req.pod_name = pod.meta.name;
@@ -1315,11 +1452,12 @@ void Pipeline::request_arrive(Request& r, RequestId id) {
   req.method = r.spec.method;
   req.host = host_header;
   req.path = r.url.path;
-  req.headers = headers;
+  req.headers = std::span<const HttpHeader>(headers.data(), n_headers);
   req.body = r.spec.body;
   req.client_ip = r.seen_src;
   req.client_port = r.src_port;
   req.now = sim_->now();
+  req.explain = traced(r);
   AppAction action = handle(*app, req);
   switch (action.kind) {
     case AppAction::Kind::respond: {
@@ -1453,7 +1591,7 @@ void Pipeline::respond(Request& r, RequestId id) {
 void Pipeline::response_arrive(Request& r, RequestId id) {
   const Address from{r.client.ip, r.src_port};
   const Address to{r.dst_ip, r.dst_port};
-  r.record.served_by = r.served_by;
+  r.record.served_by = std::move(r.served_by);  // r.served_by is not read after this
   if (r.peer_reset) {
     if (traced(r))
       hop(r, trace::stage::http, r.client.node, to, from,
@@ -1479,13 +1617,16 @@ void Pipeline::response_arrive(Request& r, RequestId id) {
   }
   r.record.time_starttransfer = sim_->now() - r.start;
   r.record.status = r.response.status;
-  r.record.body = r.response.body;
-  for (const auto& h : r.response.headers) r.record.headers.emplace_back(h.name, h.value);
   if (traced(r))
     hop(r, trace::stage::http, r.client.node, to, from,
         fmt::format("HTTP/1.1 {} {}, {} bytes, from {} ({})", r.response.status,
-                    http_reason_phrase(r.response.status), r.response.body.size(), r.served_by,
-                    core::format_duration(sim_->now() - r.start)));
+                    http_reason_phrase(r.response.status), r.response.body.size(),
+                    *r.record.served_by, core::format_duration(sim_->now() - r.start)));
+  // The response is delivered: its strings move into the record.
+  r.record.body = std::move(r.response.body);
+  r.record.headers.reserve(r.response.headers.size());
+  for (auto& h : r.response.headers)
+    r.record.headers.emplace_back(std::move(h.name), std::move(h.value));
   finish(r, id, Outcome::ok, 0, {});
 }
 

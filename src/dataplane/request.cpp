@@ -1,7 +1,9 @@
 #include "podhop/dataplane/request.hpp"
 
 #include <algorithm>
+#include <array>
 #include <cctype>
+#include <charconv>
 
 #include <fmt/format.h>
 
@@ -15,14 +17,19 @@ std::string lower(std::string_view s) {
   return out;
 }
 
-// curl's hostname check (urlapi.c hostname_check): no spaces or URL delimiters.
+// The characters curl's hostname check (urlapi.c hostname_check) refuses: whitespace (as
+// isspace in the C locale) and URL delimiters. A table, as every request parses its URL.
+constexpr std::array<bool, 256> kBadHostChar = [] {
+  std::array<bool, 256> t{};
+  for (char c : std::string_view(" \t\n\v\f\r/\\@?#%<>\"^`{|}"))
+    t[static_cast<unsigned char>(c)] = true;
+  return t;
+}();
+
 bool valid_host(std::string_view host) {
   if (host.empty()) return false;
-  return std::none_of(host.begin(), host.end(), [](char c) {
-    return std::isspace(static_cast<unsigned char>(c)) || c == '/' || c == '\\' || c == '@' ||
-           c == '?' || c == '#' || c == '%' || c == '<' || c == '>' || c == '"' || c == '^' ||
-           c == '`' || c == '{' || c == '|' || c == '}';
-  });
+  return std::none_of(host.begin(), host.end(),
+                      [](char c) { return kBadHostChar[static_cast<unsigned char>(c)]; });
 }
 
 }  // namespace
@@ -31,14 +38,34 @@ std::uint16_t Url::default_port(std::string_view scheme) {
   return scheme == "https" ? 443 : 80;
 }
 
+namespace {
+
+// Appends ":port" (every request prints its URL: no fmt here).
+void append_port(std::string& out, std::uint16_t port) {
+  char buf[8];
+  buf[0] = ':';
+  char* end = std::to_chars(buf + 1, buf + sizeof buf, port).ptr;
+  out.append(buf, static_cast<std::size_t>(end - buf));
+}
+
+}  // namespace
+
 std::string Url::host_header() const {
   if (port == default_port(scheme)) return host;
-  return fmt::format("{}:{}", host, port);
+  std::string out;
+  out.reserve(host.size() + 6);
+  out.append(host);
+  append_port(out, port);
+  return out;
 }
 
 std::string Url::str() const {
-  if (port_given) return fmt::format("{}://{}:{}{}", scheme, host, port, path);
-  return fmt::format("{}://{}{}", scheme, host, path);
+  std::string out;
+  out.reserve(scheme.size() + 3 + host.size() + 6 + path.size());
+  out.append(scheme).append("://").append(host);
+  if (port_given) append_port(out, port);
+  out.append(path);
+  return out;
 }
 
 ParsedUrl parse_url(std::string_view text) {
@@ -50,7 +77,11 @@ ParsedUrl parse_url(std::string_view text) {
   Url url;
   std::string_view rest = text;
   if (auto sep = rest.find("://"); sep != std::string_view::npos) {
-    url.scheme = lower(rest.substr(0, sep));
+    const std::string_view scheme = rest.substr(0, sep);
+    if (scheme == "http" || scheme == "https")
+      url.scheme.assign(scheme);  // as written, already lowercase
+    else
+      url.scheme = lower(scheme);
     rest.remove_prefix(sep + 3);
     if (url.scheme != "http" && url.scheme != "https")
       return fail(1, fmt::format("Protocol \"{}\" not supported", url.scheme));
@@ -83,7 +114,8 @@ ParsedUrl parse_url(std::string_view text) {
             return std::isdigit(static_cast<unsigned char>(c));
           }))
         return fail(3, "URL rejected: Port number was not a decimal number between 0 and 65535");
-      int port = std::stoi(std::string(digits));
+      int port = 0;
+      std::from_chars(digits.data(), digits.data() + digits.size(), port);
       if (port > 65535)
         return fail(3, "URL rejected: Port number was not a decimal number between 0 and 65535");
       url.port = static_cast<std::uint16_t>(port);

@@ -191,6 +191,66 @@ struct Collect : RequestObserver {
 };
 }  // namespace
 
+TEST_CASE("bulk traffic (record_hops off) keeps no hops or dns[], and the same result",
+          "[dataplane]") {
+  Simulation sim = cluster();
+  RequestSpec traced;
+  traced.url = "http://web.default.svc.cluster.local/";
+  RequestSpec bulk = traced;
+  bulk.record_hops = false;
+  auto t = sim.pipeline().run(client_a(sim), traced);
+  auto b = sim.pipeline().run(client_a(sim), bulk);
+  CHECK(t.dns.size() == 8);
+  CHECK_FALSE(t.hops.empty());
+  CHECK(b.dns.empty());
+  CHECK(b.hops.empty());
+  CHECK(b.outcome == t.outcome);
+  CHECK(b.status == t.status);
+  CHECK(b.url == t.url);
+  CHECK(b.resolved == t.resolved);
+  CHECK(b.time_namelookup.has_value());  // its CoreDNS pod is its own draw: times may differ
+  REQUIRE(b.served_by);
+  CHECK(b.body.find(*b.served_by) != std::string::npos);
+  CHECK(b.headers.size() == t.headers.size());
+}
+
+TEST_CASE("a reused request slot starts clean: nothing of the last request leaks into the next",
+          "[dataplane]") {
+  Simulation sim = cluster();
+  auto client = client_a(sim);
+  // A request that fails late (refused: nothing listens on 9999), then one that succeeds in
+  // the same slot, then the first again: each record is what a fresh pipeline gives.
+  RequestSpec refused;
+  refused.url = pod_url(sim, "b", 9999);
+  RequestSpec ok;
+  ok.url = "http://web.default.svc.cluster.local/";
+  auto first = sim.pipeline().run(client, refused);
+  auto second = sim.pipeline().run(client, ok);
+  auto third = sim.pipeline().run(client, refused);
+
+  Simulation fresh = cluster();
+  auto alone = fresh.pipeline().run(client_a(fresh), ok);
+  CHECK(first.outcome == Outcome::connection_refused);
+  CHECK(third.outcome == Outcome::connection_refused);
+  CHECK(third.error == first.error);
+  CHECK(third.hops.size() == first.hops.size());
+  CHECK(third.dns.empty());
+  CHECK_FALSE(third.status);
+  CHECK_FALSE(third.served_by);
+  CHECK(third.body.empty());
+  CHECK(third.headers.empty());
+  CHECK(second.outcome == Outcome::ok);
+  CHECK(second.error.empty());
+  CHECK(second.dns.size() == alone.dns.size());
+  CHECK(second.hops.size() == alone.hops.size());
+  REQUIRE(second.headers.size() == alone.headers.size());
+  for (std::size_t i = 0; i < second.headers.size(); ++i)
+    CHECK(second.headers[i].first == alone.headers[i].first);
+  CHECK(second.status == alone.status);
+  CHECK(second.method == "GET");
+  CHECK(second.url == alone.url);
+}
+
 TEST_CASE("requests run side by side on one clock and report to an observer", "[dataplane]") {
   Simulation sim = cluster();
   Collect observer;

@@ -122,7 +122,7 @@ class Pipeline {
   RequestId allocate();
   void release(RequestId id);
 
-  RequestId start_request(const Client& client, RequestSpec spec, trace::HopSink* sink,
+  RequestId start_request(const Client& client, RequestSpec&& spec, trace::HopSink* sink,
                           RequestId parent, int depth, bool held);
   void begin(RequestId id);
   void on_step(RequestId id);
@@ -185,6 +185,8 @@ class Pipeline {
   // plugin's DNAT). Lookups only.
   std::unordered_map<std::uint64_t, std::pair<std::uint32_t, std::int32_t>> host_ports_;
   std::vector<Request> requests_;
+  // The headers of the request an app is handling (request_arrive), kept for their capacity.
+  std::vector<HttpHeader> app_headers_;
   std::vector<std::uint32_t> free_;
   std::size_t in_flight_ = 0;
 
