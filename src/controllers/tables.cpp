@@ -530,7 +530,8 @@ ServiceTables ServiceTables::build(const model::ClusterState& state) {
       const model::Protocol proto = sp.name.protocol;
       t.vips_.emplace(vip_key(sp.cluster_ip, sp.port, proto),
                       VipMatch{id, DestinationKind::cluster_ip});
-      t.cluster_ips_.emplace(sp.cluster_ip.value, id);
+      if (sp.cluster_ip.value != ~std::uint32_t{0})  // FlatIndex's reserved key
+        t.cluster_ips_.emplace(sp.cluster_ip.value, id);
       for (core::Ipv4 ip : sp.external_ips)
         t.vips_.emplace(vip_key(ip, sp.port, proto), VipMatch{id, DestinationKind::external_ip});
       for (core::Ipv4 ip : sp.load_balancer_ips)
@@ -601,8 +602,9 @@ std::optional<std::uint32_t> ServiceTables::pod_by_ip(core::Ipv4 ip) const {
   return lookup(pod_ips_, ip.value);
 }
 
-std::span<const std::uint32_t> ServiceTables::cluster_endpoints_for(
-    ServicePortId id, std::uint32_t node_index, std::string_view* mode) const {
+std::span<const std::uint32_t> ServiceTables::cluster_endpoints_for(ServicePortId id,
+                                                                    std::uint32_t node_index,
+                                                                    std::string_view* mode) const {
   const ProxyServicePort& sp = ports_[id];
   if (mode) *mode = {};
   if (node_index < nodes_.size()) {
