@@ -525,14 +525,22 @@ DnsExchangeResult Pipeline::run_dns_query(const Client& client, const DnsQuery& 
 
 void Pipeline::begin(RequestId id) {
   Request& r = *get(id);
-  ParsedUrl parsed = parse_url(r.spec.url);
-  if (!parsed.ok()) {
-    r.record.url = r.spec.url;
-    finish(r, id, Outcome::dns_failure, parsed.error.curl_code, parsed.error.message);
-    return;
+  // Bulk traffic names the same few URLs again and again: each is parsed once.
+  auto it = url_cache_.find(r.spec.url);
+  if (it == url_cache_.end()) {
+    ParsedUrl parsed = parse_url(r.spec.url);
+    if (!parsed.ok()) {
+      r.record.url = r.spec.url;
+      finish(r, id, Outcome::dns_failure, parsed.error.curl_code, parsed.error.message);
+      return;
+    }
+    if (url_cache_.size() >= kUrlCacheSize) url_cache_.clear();
+    std::string normalised = parsed.url->str();
+    it = url_cache_.emplace(r.spec.url, ParsedEntry{std::move(*parsed.url), std::move(normalised)})
+             .first;
   }
-  r.url = std::move(*parsed.url);
-  r.record.url = r.url.str();
+  r.url = it->second.url;  // copy-assigned: the slot's strings keep their capacity
+  r.record.url = it->second.normalised;
   r.dst_port = r.url.port;
   Duration connect_limit = r.spec.connect_timeout.value_or(kCurlDefaultConnectTimeout);
   r.connect_timer = sim_->schedule_in(connect_limit, ConnectTimerEvent{this, id});

@@ -88,7 +88,15 @@ ParsedUrl parse_url(std::string_view text) {
   }
   // The fragment never leaves the client.
   if (auto hash = rest.find('#'); hash != std::string_view::npos) rest = rest.substr(0, hash);
-  std::size_t auth_end = rest.find_first_of("/?");
+  // The authority ends at the first '/' or '?' (a loop: find_first_of calls memchr per
+  // character).
+  std::size_t auth_end = std::string_view::npos;
+  for (std::size_t i = 0; i < rest.size(); ++i) {
+    if (rest[i] == '/' || rest[i] == '?') {
+      auth_end = i;
+      break;
+    }
+  }
   std::string_view authority = rest.substr(0, auth_end);
   std::string_view path = auth_end == std::string_view::npos ? "" : rest.substr(auth_end);
   if (auto at = authority.rfind('@'); at != std::string_view::npos)

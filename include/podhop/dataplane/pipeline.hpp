@@ -185,6 +185,14 @@ class Pipeline {
   // plugin's DNAT). Lookups only.
   std::unordered_map<std::uint64_t, std::pair<std::uint32_t, std::int32_t>> host_ports_;
   std::vector<Request> requests_;
+  // Every URL parsed so far (a pure function of the text) with its normalised form, so a
+  // repeated URL is not parsed again. Looked up only; cleared when it grows past the bound.
+  struct ParsedEntry {
+    Url url;
+    std::string normalised;  // Url::str()
+  };
+  static constexpr std::size_t kUrlCacheSize = 4096;
+  std::unordered_map<std::string, ParsedEntry> url_cache_;
   // The headers of the request an app is handling (request_arrive), kept for their capacity.
   std::vector<HttpHeader> app_headers_;
   std::vector<std::uint32_t> free_;

@@ -110,7 +110,8 @@ struct RequestSpec {
   bool keep_alive = false;
   /// Reuse a connection kept open earlier, if there is one to the same address.
   bool reuse_connection = true;
-  /// Record hops and words (explain). Off for bulk traffic: outcome and timing are the same.
+  /// Record hops and words (explain). Off for bulk traffic: outcome and timing are the same,
+  /// and the record's hops and dns[] stay empty (nothing is formatted for them).
   bool record_hops = true;
   /// -k: accept any certificate (TLS is simulated by the ingress controller, issue 4).
   bool insecure = false;
