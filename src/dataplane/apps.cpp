@@ -825,23 +825,24 @@ std::string host_or_pod(const AppRequest& req) {
 
 AppAction handle_echo(const AppRequest& req) {
   // Built by appending, not fmt: the default echo server answers most bulk traffic.
+  using namespace std::string_view_literals;
   std::string body;
   body.reserve(128 + req.pod_namespace.size() + req.pod_name.size() + req.node.size() +
                req.host.size() + req.path.size());
-  body.append("pod: ").append(req.pod_namespace).append("/").append(req.pod_name);
-  body.append("\npod_ip: ");
+  body.append("pod: "sv).append(req.pod_namespace).append("/"sv).append(req.pod_name);
+  body.append("\npod_ip: "sv);
   req.pod_ip.append_to(body);
-  body.append("\nnode: ").append(req.node).append("\nclient: ");
+  body.append("\nnode: "sv).append(req.node).append("\nclient: "sv);
   req.client_ip.append_to(body);
-  append_decimal(body.append(":"), req.client_port);
-  body.append("\nrequest: ").append(req.method).append(" ");
+  append_decimal(body.append(":"sv), req.client_port);
+  body.append("\nrequest: "sv).append(req.method).append(" "sv);
   if (!req.host.empty()) {
     body.append(req.host);
   } else {
     req.pod_ip.append_to(body);
-    append_decimal(body.append(":"), req.port);
+    append_decimal(body.append(":"sv), req.port);
   }
-  body.append(req.path.empty() ? std::string_view("/") : req.path).append("\n");
+  body.append(req.path.empty() ? "/"sv : req.path).append("\n"sv);
   // What a proxy in front said about the client (ingress-nginx sets both): behind a proxy
   // `client` is the proxy, these are who it proxied for.
   for (std::string_view name : {"X-Forwarded-For", "X-Real-IP"})
