@@ -86,7 +86,7 @@ void describe_events(Writer& w, const model::ClusterState& s, std::string_view k
   w.raw("Events:\n  Type\tReason\tAge\tFrom\tMessage\n");
   w.write(1, "----\t------\t----\t----\t-------\n");
   for (const auto* e : events)
-    w.write(1, "{}\t{}\t{}\t{}\t{}\n", e->type, e->reason, age(s, e->at), e->source, e->message);
+    w.write(1, "{}\t{}\t{}\t{}\t{}\n", e->type, e->reason, age(s, e->at), e->source, e->message());
 }
 
 std::string describe_probe(const model::Probe& p) {

@@ -275,9 +275,9 @@ std::vector<std::string> row_for(const model::ClusterState& s, const Item& item,
       const auto& e = item.as<model::Event>();
       if (wide) {
         return {age(s, e.at), e.type,       e.reason, event_object(e), "", e.source,
-                e.message,    age(s, e.at), "1",      event_name(s, e)};
+                e.message(),  age(s, e.at), "1",      event_name(s, e)};
       }
-      return {age(s, e.at), e.type, e.reason, event_object(e), e.message};
+      return {age(s, e.at), e.type, e.reason, event_object(e), e.message()};
     }
   }
   return {name};

@@ -1058,6 +1058,10 @@ Json target_ref_json(const model::ObjectRef& ref) {
   return j;
 }
 
+Json target_ref_json(const model::EventObject& ref) {
+  return target_ref_json(model::ObjectRef{ref.kind, ref.namespace_, ref.name});
+}
+
 Json endpoints_json(const ResourceInfo& info, const model::Endpoints& ep) {
   Json j = object_head(info, ep.meta);
   auto addresses = [](const std::vector<model::EndpointAddress>& list) {
@@ -1398,15 +1402,15 @@ Json event_json(const ResourceInfo& info, const model::Event& e, std::size_t ind
   j["involvedObject"] = target_ref_json(e.involved);
   j["kind"] = info.kind;
   j["lastTimestamp"] = rfc3339(e.at);
-  j["message"] = e.message;
+  j["message"] = e.message();
   Json meta = Json::object();
   meta["creationTimestamp"] = rfc3339(e.at);
   meta["name"] = fmt::format("{}.{:016x}", e.involved.name, index);
-  if (!e.involved.namespace_.empty()) meta["namespace"] = e.involved.namespace_;
+  if (!e.involved.namespace_.empty()) meta["namespace"] = e.involved.namespace_.str();
   j["metadata"] = meta;
-  j["reason"] = e.reason;
-  j["source"] = Json{{"component", e.source}};
-  j["type"] = e.type;
+  j["reason"] = e.reason.str();
+  j["source"] = Json{{"component", e.source.str()}};
+  j["type"] = e.type.str();
   return j;
 }
 

@@ -28,19 +28,22 @@ model::ObjectMeta Context::new_meta(std::string ns, std::string name, std::strin
   return m;
 }
 
-void Context::event(model::ObjectRef involved, std::string_view type, std::string_view reason,
-                    std::string message, std::string_view source) {
+void Context::event(const model::ObjectRef& involved, std::string_view type,
+                    std::string_view reason, std::string_view message, std::string_view source,
+                    std::string_view message_arg) {
   if (!options.record_events) return;
-  model::Event e;
-  e.involved = std::move(involved);
-  e.type = std::string(type);
-  e.reason = std::string(reason);
-  e.message = std::move(message);
-  e.source = std::string(source);
-  e.at = state.now;
-  if (warnings_indexed_ && e.type == "Warning")
-    warnings_seen_.insert(event_key(e.involved, e.reason, e.message));
-  state.events.push_back(std::move(e));
+  if (warnings_indexed_ && type == "Warning")
+    warnings_seen_.insert(
+        event_key(involved.kind, involved.namespace_, involved.name, reason, message));
+  state.events.record({.kind = involved.kind,
+                       .namespace_ = involved.namespace_,
+                       .name = involved.name,
+                       .type = type,
+                       .reason = reason,
+                       .message = message,
+                       .source = source,
+                       .at = state.now,
+                       .message_arg = message_arg});
 }
 
 void Context::warning_once(model::ObjectRef involved, std::string_view reason, std::string message,
@@ -49,21 +52,24 @@ void Context::warning_once(model::ObjectRef involved, std::string_view reason, s
   if (!warnings_indexed_) {
     // Built on first use only: warnings are rare, the event log can be long.
     for (const auto& e : state.events)
-      if (e.type == "Warning") warnings_seen_.insert(event_key(e.involved, e.reason, e.message));
+      if (e.is_warning())
+        warnings_seen_.insert(event_key(e.involved.kind, e.involved.namespace_, e.involved.name,
+                                        e.reason, e.message()));
     warnings_indexed_ = true;
   }
-  if (warnings_seen_.contains(event_key(involved, reason, message))) return;
-  event(std::move(involved), "Warning", reason, std::move(message), source);
+  if (warnings_seen_.contains(
+          event_key(involved.kind, involved.namespace_, involved.name, reason, message)))
+    return;
+  event(involved, "Warning", reason, message, source);
 }
 
-std::string Context::event_key(const model::ObjectRef& involved, std::string_view reason,
-                               std::string_view message) {
+std::string Context::event_key(std::string_view kind, std::string_view ns, std::string_view name,
+                               std::string_view reason, std::string_view message) {
   std::string k;
-  k.reserve(involved.kind.size() + involved.namespace_.size() + involved.name.size() +
-            reason.size() + message.size() + 4);
-  k.append(involved.kind).push_back('\0');
-  k.append(involved.namespace_).push_back('\0');
-  k.append(involved.name).push_back('\0');
+  k.reserve(kind.size() + ns.size() + name.size() + reason.size() + message.size() + 4);
+  k.append(kind).push_back('\0');
+  k.append(ns).push_back('\0');
+  k.append(name).push_back('\0');
   k.append(reason).push_back('\0');
   k.append(message);
   return k;

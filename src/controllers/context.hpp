@@ -71,8 +71,10 @@ struct Context {
   model::ObjectMeta new_meta(std::string ns, std::string name, std::string api_version);
 
   /// Records an event about `involved` (when options.record_events).
-  void event(model::ObjectRef involved, std::string_view type, std::string_view reason,
-             std::string message, std::string_view source);
+  /// `message_arg` is the word of the message that varies between events of one kind (see
+  /// model::EventDraft); empty means the involved object's name.
+  void event(const model::ObjectRef& involved, std::string_view type, std::string_view reason,
+             std::string_view message, std::string_view source, std::string_view message_arg = {});
   /// Records a Warning unless an identical one about the same object is already recorded:
   /// a condition that lasts across reconciles stays one event (kubectl shows it once, with
   /// a count), which keeps reconcile idempotent.
@@ -80,8 +82,8 @@ struct Context {
                     std::string_view source);
 
  private:
-  static std::string event_key(const model::ObjectRef& involved, std::string_view reason,
-                               std::string_view message);
+  static std::string event_key(std::string_view kind, std::string_view ns, std::string_view name,
+                               std::string_view reason, std::string_view message);
   std::unordered_set<std::string> warnings_seen_;  // lookups only
   bool warnings_indexed_ = false;
 };

@@ -431,7 +431,7 @@ void replicate(Context& ctx, PodPlan& plan, const OwnerIndex& owners, Workload& 
     for (std::int32_t i = have; i < w.replicas; ++i) {
       std::string name = plan.next_name(w.meta.namespace_, stream, prefix, w.pod_names_drawn);
       ctx.event(ref(kind, w.meta), "Normal", "SuccessfulCreate",
-                fmt::format("Created pod: {}", name), source);
+                fmt::format("Created pod: {}", name), source, name);
       plan.create(w.meta.namespace_, std::move(name), owner, w.pod_template, prefix);
     }
   } else if (have > w.replicas) {
@@ -439,7 +439,8 @@ void replicate(Context& ctx, PodPlan& plan, const OwnerIndex& owners, Workload& 
     for (std::int32_t i = 0; i < have - w.replicas; ++i) {
       const auto slot = order[static_cast<std::size_t>(i)];
       ctx.event(ref(kind, w.meta), "Normal", "SuccessfulDelete",
-                fmt::format("Deleted pod: {}", st.pods[slot].meta.name), source);
+                fmt::format("Deleted pod: {}", st.pods[slot].meta.name), source,
+                st.pods[slot].meta.name);
       plan.remove(slot);
     }
   }
@@ -523,7 +524,7 @@ void daemon_set(Context& ctx, PodPlan& plan, const OwnerIndex& owners, model::Da
     if (here.empty()) {
       std::string name = plan.next_name(ns, stream, prefix, ds.pod_names_drawn);
       ctx.event(ref("DaemonSet", ds.meta), "Normal", "SuccessfulCreate",
-                fmt::format("Created pod: {}", name), kDaemonSetController);
+                fmt::format("Created pod: {}", name), kDaemonSetController, name);
       auto& pod = plan.create(ns, name, owner, ds.pod_template, prefix);
       pod.meta.labels.set("controller-revision-hash", hash);
       pod.meta.labels.set("pod-template-generation", "1");
@@ -539,7 +540,8 @@ void daemon_set(Context& ctx, PodPlan& plan, const OwnerIndex& owners, model::Da
   }
   for (auto slot : remove) {
     ctx.event(ref("DaemonSet", ds.meta), "Normal", "SuccessfulDelete",
-              fmt::format("Deleted pod: {}", st.pods[slot].meta.name), kDaemonSetController);
+              fmt::format("Deleted pod: {}", st.pods[slot].meta.name), kDaemonSetController,
+              st.pods[slot].meta.name);
     plan.remove(slot);
   }
 }

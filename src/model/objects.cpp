@@ -77,4 +77,65 @@ void apply_cluster_defaults(ClusterConfig& config) {
     config.external_hosts.push_back({"example.com", *core::Ipv4::parse("93.184.215.14")});
 }
 
+std::string Event::message() const {
+  const std::string& text = message_text.str();
+  if (text.find_first_of(std::string_view("\0\1\2", 3)) == std::string::npos) return text;
+  std::string out;
+  out.reserve(text.size() + involved.namespace_.size() + involved.name.size() + message_arg.size());
+  for (char c : text) {
+    switch (c) {
+      case '\0':
+        out += message_arg.str();
+        break;
+      case '\1':
+        out += involved.namespace_.str();
+        break;
+      case '\2':
+        out += involved.name.str();
+        break;
+      default:
+        out += c;
+    }
+  }
+  return out;
+}
+
+namespace {
+
+// Replaces the first `word` in text with `mark`; false when it is not there.
+bool punch(std::string& text, std::string_view word, std::string_view mark) {
+  if (word.empty()) return false;
+  const auto at = text.find(word);
+  if (at == std::string::npos) return false;
+  text.replace(at, word.size(), mark);
+  return true;
+}
+
+}  // namespace
+
+void EventLog::record(const EventDraft& d) {
+  StringPool& pool = *pool_;
+  Event e;
+  e.involved = {pool.intern(d.kind), pool.intern(d.namespace_), pool.intern(d.name)};
+  e.type = pool.intern(d.type);
+  e.reason = pool.intern(d.reason);
+  e.source = pool.intern(d.source);
+  e.at = d.at;
+  // Cut the words that vary from event to event out of the message, so the rest is one
+  // shared text: '\0' stands for message_arg, '\1' for the involved object's namespace,
+  // '\2' for its name. No message has these bytes (one that does is kept whole).
+  std::string text(d.message);
+  if (text.find_first_of(std::string_view("\0\1\2", 3)) == std::string::npos) {
+    if (punch(text, d.message_arg, std::string_view("\0", 1))) {
+      e.message_arg = pool.intern(d.message_arg);
+    } else if (!d.namespace_.empty() && !d.name.empty() &&
+               punch(text, std::string(d.namespace_) + "/" + std::string(d.name), "\1/\2")) {
+    } else {
+      punch(text, d.name, "\2");
+    }
+  }
+  e.message_text = pool.intern(text);
+  items_.push_back(e);
+}
+
 }  // namespace podhop::model

@@ -295,14 +295,14 @@ void ClusterClock::emit(ClusterEvent::Kind kind, const model::Pod* pod, std::str
 
 void ClusterClock::kubelet_event(const model::Pod& pod, std::string_view reason,
                                  std::string message, std::string_view type) {
-  model::Event e;
-  e.involved = {"Pod", pod.meta.namespace_, pod.meta.name};
-  e.type = std::string(type);
-  e.reason = std::string(reason);
-  e.message = std::move(message);
-  e.source = std::string(kKubelet);
-  e.at = impl_.sim.now();
-  impl_.state.events.push_back(std::move(e));
+  impl_.state.events.record({.kind = "Pod",
+                             .namespace_ = pod.meta.namespace_,
+                             .name = pod.meta.name,
+                             .type = type,
+                             .reason = reason,
+                             .message = message,
+                             .source = kKubelet,
+                             .at = impl_.sim.now()});
 }
 
 }  // namespace podhop::scenario

@@ -57,12 +57,12 @@ TEST_CASE("describe service shows the NodePort and the external traffic policy",
 
 TEST_CASE("describe lists the object's events as a table", "[cli]") {
   auto s = seed_like_state();
-  model::Event e;
-  e.involved = {"Service", "default", "app1-svc"};
-  e.reason = "Created";
-  e.message = "created by podhop";
-  e.source = "service-controller";
-  s.events.push_back(e);
+  s.events.record({.kind = "Service",
+                   .namespace_ = "default",
+                   .name = "app1-svc",
+                   .reason = "Created",
+                   .message = "created by podhop",
+                   .source = "service-controller"});
   auto [code, out] = describe(s, {"svc", "app1-svc"});
   CHECK(out.find("Internal Traffic Policy:  Cluster\n"
                  "Events:\n"

@@ -231,12 +231,12 @@ TEST_CASE("get all lists pods, services and workloads with kind prefixes", "[cli
 
 TEST_CASE("get events lists what happened, oldest first", "[cli]") {
   auto s = seed_like_state();
-  model::Event e;
-  e.involved = {"Pod", "default", "app1"};
-  e.reason = "Scheduled";
-  e.message = "Successfully assigned default/app1 to minikube";
-  e.source = "default-scheduler";
-  s.events.push_back(e);
+  s.events.record({.kind = "Pod",
+                   .namespace_ = "default",
+                   .name = "app1",
+                   .reason = "Scheduled",
+                   .message = "Successfully assigned default/app1 to minikube",
+                   .source = "default-scheduler"});
   auto r = get(s, {"events"});
   CHECK(r.out ==
         "LAST SEEN   TYPE     REASON      OBJECT     MESSAGE\n"

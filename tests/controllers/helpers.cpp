@@ -90,7 +90,7 @@ std::string dump(const model::ClusterState& st) {
                      c.is_default));
   for (const auto& e : st.events)
     line(fmt::format("event {} {}/{} {} {} {} ({})", e.involved.kind, e.involved.namespace_,
-                     e.involved.name, e.type, e.reason, e.message, e.source));
+                     e.involved.name, e.type, e.reason, e.message(), e.source));
   return out;
 }
 

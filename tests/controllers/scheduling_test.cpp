@@ -90,7 +90,7 @@ TEST_CASE("a pod bound to an unknown node stays Pending and says why",
   auto why = testing::events_about(st, "lost", "NodeNotFound");
   REQUIRE(why.size() == 1);  // once, however often reconciled
   CHECK(why[0]->type == "Warning");
-  CHECK(why[0]->message.find("node \"node-9\" not found") != std::string::npos);
+  CHECK(why[0]->message().find("node \"node-9\" not found") != std::string::npos);
 }
 
 TEST_CASE("a pod the loader already bound to an unknown node gets the same warning",
@@ -116,7 +116,7 @@ TEST_CASE(
   CHECK(p->status.phase == model::PodPhase::Pending);
   auto failed = testing::events_about(st, "nowhere", "FailedScheduling");
   REQUIRE(failed.size() == 1);
-  CHECK(failed[0]->message ==
+  CHECK(failed[0]->message() ==
         "0/2 nodes are available: 2 node(s) didn't match Pod's node affinity/selector. "
         "preemption: 0/2 nodes are available: 2 Preemption is not helpful for scheduling.");
 }
@@ -174,8 +174,8 @@ TEST_CASE("a full pod range leaves the next pods without IP, Pending",
       CHECK(p->status.phase == model::PodPhase::Pending);
       auto failed = testing::events_about(st, p->meta.name, "FailedCreatePodSandBox");
       REQUIRE(failed.size() == 1);
-      CHECK(failed[0]->message.find("no IP addresses available in range set: "
-                                    "10.244.0.2-10.244.0.14") != std::string::npos);
+      CHECK(failed[0]->message().find("no IP addresses available in range set: "
+                                      "10.244.0.2-10.244.0.14") != std::string::npos);
     }
   }
   CHECK(without == 2);
@@ -196,11 +196,11 @@ TEST_CASE("settled pods are Running and ready, with kubelet's events",
   for (const auto* e : testing::events_about(st, "app1")) reasons.push_back(e->reason);
   CHECK(reasons == std::vector<std::string>{"Scheduled", "Pulled", "Created", "Started"});
   auto events = testing::events_about(st, "app1");
-  CHECK(events[0]->message == "Successfully assigned default/app1 to node-1");
+  CHECK(events[0]->message() == "Successfully assigned default/app1 to node-1");
   CHECK(events[0]->source == "default-scheduler");
-  CHECK(events[1]->message == "Container image \"nginx\" already present on machine");
-  CHECK(events[2]->message == "Created container: app");
-  CHECK(events[3]->message == "Started container app");
+  CHECK(events[1]->message() == "Container image \"nginx\" already present on machine");
+  CHECK(events[2]->message() == "Created container: app");
+  CHECK(events[3]->message() == "Started container app");
   CHECK(events[3]->source == "kubelet");
 }
 

@@ -261,12 +261,12 @@ TEST_CASE("with a pool LoadBalancer Services get its addresses in creation order
 
   auto allocated = testing::events_about(st, "a", "IPAllocated");
   REQUIRE(allocated.size() == 1);
-  CHECK(allocated[0]->message == "Assigned IP [\"192.168.49.201\"]");
+  CHECK(allocated[0]->message() == "Assigned IP [\"192.168.49.201\"]");
   CHECK(allocated[0]->source == "metallb-controller");
   auto failed = testing::events_about(st, "late", "AllocationFailed");
   REQUIRE(failed.size() == 1);
   CHECK(failed[0]->type == "Warning");
-  CHECK(failed[0]->message == "Failed to allocate IP for \"default/late\": no available IPs");
+  CHECK(failed[0]->message() == "Failed to allocate IP for \"default/late\": no available IPs");
 
   // Nothing moves, nothing new is said on the next reconcile.
   const auto events = st.events.size();
@@ -285,7 +285,7 @@ TEST_CASE("a requested loadBalancerIP outside the pool is refused", "[controller
   CHECK(svc(st, "lb").load_balancer.empty());
   auto failed = testing::events_about(st, "lb", "AllocationFailed");
   REQUIRE(failed.size() == 1);
-  CHECK(failed[0]->message ==
+  CHECK(failed[0]->message() ==
         "Failed to allocate IP for \"default/lb\": \"10.1.1.1\" is not allowed in config");
 }
 

@@ -81,12 +81,12 @@ TEST_CASE("Deployment and ReplicaSet events are recorded as kubectl describe sho
 
   auto scaling = testing::events_about(st, "web", "ScalingReplicaSet");
   REQUIRE(scaling.size() == 1);
-  CHECK(scaling[0]->message == "Scaled up replica set " + rs->meta.name + " to 2");
+  CHECK(scaling[0]->message() == "Scaled up replica set " + rs->meta.name + " to 2");
   CHECK(scaling[0]->source == "deployment-controller");
 
   auto created = testing::events_about(st, rs->meta.name, "SuccessfulCreate");
   REQUIRE(created.size() == 2);
-  CHECK(created[0]->message.rfind("Created pod: " + rs->meta.name + "-", 0) == 0);
+  CHECK(created[0]->message().rfind("Created pod: " + rs->meta.name + "-", 0) == 0);
   CHECK(created[0]->source == "replicaset-controller");
 }
 
@@ -106,7 +106,7 @@ TEST_CASE("scaling a Deployment up keeps the existing pods and adds new ones",
   const auto* rs = user_replica_sets(st).front();
   auto scaling = testing::events_about(st, "web", "ScalingReplicaSet");
   REQUIRE(scaling.size() == 2);
-  CHECK(scaling[1]->message == "Scaled up replica set " + rs->meta.name + " to 4 from 2");
+  CHECK(scaling[1]->message() == "Scaled up replica set " + rs->meta.name + " to 4 from 2");
 }
 
 TEST_CASE("scaling down deletes the newest pods first", "[controllers][workloads]") {
@@ -206,7 +206,7 @@ TEST_CASE("StatefulSet pods are their own hostname under the governing Service",
   }
   auto created = testing::events_about(st, "db", "SuccessfulCreate");
   REQUIRE(created.size() == 2);
-  CHECK(created[0]->message == "create Pod db-0 in StatefulSet db successful");
+  CHECK(created[0]->message() == "create Pod db-0 in StatefulSet db successful");
 }
 
 TEST_CASE("scaling a StatefulSet down removes the highest ordinals", "[controllers][workloads]") {

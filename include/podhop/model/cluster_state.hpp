@@ -8,10 +8,10 @@
 
 #include <algorithm>
 #include <cstdint>
+#include <functional>
 #include <optional>
 #include <string>
 #include <string_view>
-#include <unordered_map>
 #include <vector>
 
 #include "podhop/model/objects.hpp"
@@ -20,45 +20,53 @@
 namespace podhop::model {
 
 /// A table of objects of one kind with an index by (namespace, name).
+///
+/// The index is an open-addressing hash table of slots (4 bytes each, at most half full)
+/// that compares against the objects themselves, so it stores no copy of their names.
 template <typename T>
 class ObjectTable {
  public:
   /// Adds or replaces (same namespace and name) an object; returns its slot.
   std::uint32_t upsert(T obj) {
-    std::string k = key(obj.meta.namespace_, obj.meta.name);
-    auto it = index_.find(k);
-    if (it != index_.end()) {
-      items_[it->second] = std::move(obj);
-      return it->second;
+    if (auto slot = slot_of(obj.meta.namespace_, obj.meta.name)) {
+      items_[*slot] = std::move(obj);
+      return *slot;
     }
     auto slot = static_cast<std::uint32_t>(items_.size());
     items_.push_back(std::move(obj));
-    index_.emplace(std::move(k), slot);
+    if ((items_.size()) * 2 > index_.size())
+      rebuild_index();
+    else
+      place(slot);
     return slot;
   }
 
   /// Removes an object; later slots shift down (slots are not stable across erase).
   bool erase(std::string_view ns, std::string_view name) {
-    auto it = index_.find(key(ns, name));
-    if (it == index_.end()) return false;
-    std::uint32_t slot = it->second;
-    items_.erase(items_.begin() + slot);
+    auto slot = slot_of(ns, name);
+    if (!slot) return false;
+    items_.erase(items_.begin() + *slot);
     rebuild_index();
     return true;
   }
 
   const T* find(std::string_view ns, std::string_view name) const {
-    auto it = index_.find(key(ns, name));
-    return it == index_.end() ? nullptr : &items_[it->second];
+    auto slot = slot_of(ns, name);
+    return slot ? &items_[*slot] : nullptr;
   }
   T* find(std::string_view ns, std::string_view name) {
-    auto it = index_.find(key(ns, name));
-    return it == index_.end() ? nullptr : &items_[it->second];
+    auto slot = slot_of(ns, name);
+    return slot ? &items_[*slot] : nullptr;
   }
   std::optional<std::uint32_t> slot_of(std::string_view ns, std::string_view name) const {
-    auto it = index_.find(key(ns, name));
-    if (it == index_.end()) return std::nullopt;
-    return it->second;
+    if (index_.empty()) return std::nullopt;
+    const std::size_t mask = index_.size() - 1;
+    for (std::size_t i = hash(ns, name) & mask;; i = (i + 1) & mask) {
+      const std::uint32_t slot = index_[i];
+      if (slot == kFree) return std::nullopt;
+      const auto& m = items_[slot].meta;
+      if (m.name == name && m.namespace_ == ns) return slot;
+    }
   }
 
   const std::vector<T>& items() const { return items_; }
@@ -91,26 +99,32 @@ class ObjectTable {
 
   void reserve(std::size_t n) {
     items_.reserve(n);
-    index_.reserve(n);
+    if (n * 2 > index_.size()) rebuild_index(n);
   }
 
  private:
-  static std::string key(std::string_view ns, std::string_view name) {
-    std::string k;
-    k.reserve(ns.size() + name.size() + 1);
-    k.append(ns);
-    k.push_back('/');
-    k.append(name);
-    return k;
+  static constexpr std::uint32_t kFree = 0xffffffffU;
+
+  static std::size_t hash(std::string_view ns, std::string_view name) {
+    const std::size_t h = std::hash<std::string_view>{}(name);
+    return h ^ (std::hash<std::string_view>{}(ns) + 0x9e3779b97f4a7c15ULL + (h << 6) + (h >> 2));
   }
-  void rebuild_index() {
-    index_.clear();
-    for (std::uint32_t i = 0; i < items_.size(); ++i)
-      index_.emplace(key(items_[i].meta.namespace_, items_[i].meta.name), i);
+  void place(std::uint32_t slot) {
+    const std::size_t mask = index_.size() - 1;
+    std::size_t i = hash(items_[slot].meta.namespace_, items_[slot].meta.name) & mask;
+    while (index_[i] != kFree) i = (i + 1) & mask;
+    index_[i] = slot;
+  }
+  /// Rebuilds the index for the current objects, sized for at least `capacity` of them.
+  void rebuild_index(std::size_t capacity = 0) {
+    std::size_t want = 8;
+    while (want < 2 * std::max(capacity, items_.size())) want *= 2;
+    index_.assign(want, kFree);
+    for (std::uint32_t i = 0; i < items_.size(); ++i) place(i);
   }
 
   std::vector<T> items_;
-  std::unordered_map<std::string, std::uint32_t> index_;  // lookups only, never iterated
+  std::vector<std::uint32_t> index_;  // lookups only, never iterated
 };
 
 /// Everything in the cluster: what the user applied and what the controllers derived.
@@ -134,7 +148,7 @@ struct ClusterState {
   ObjectTable<App> apps;
 
   /// Events the controllers recorded, in the order they happened.
-  std::vector<Event> events;
+  EventLog events;
 
   /// Objects of kinds podhop does not simulate, in the order they were read.
   std::vector<IgnoredObject> ignored;

@@ -7,11 +7,13 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "podhop/core/ip.hpp"
 #include "podhop/core/time.hpp"
 #include "podhop/model/meta.hpp"
+#include "podhop/model/string_pool.hpp"
 
 namespace podhop::model {
 
@@ -404,14 +406,76 @@ struct IngressClass {
   bool is_default = false;
 };
 
-/// A Kubernetes Event, as `kubectl describe` lists them under "Events:".
+/// The object an Event is about, its words interned.
+struct EventObject {
+  IStr kind;
+  IStr namespace_;
+  IStr name;
+};
+
+/// A Kubernetes Event, as `kubectl describe` lists them under "Events:". A compact record
+/// (760,000 of them at the published limits): every word is interned in the EventLog's pool,
+/// and the words of a message that vary from event to event (the pod a ReplicaSet created,
+/// the involved object's namespace and name) are cut out of `message_text` and put back by
+/// message(), so that 150,000 "Created pod: NAME" share one text. Record events through
+/// EventLog::record.
 struct Event {
-  ObjectRef involved;           // the object it is about
-  std::string type = "Normal";  // Normal | Warning
-  std::string reason;           // Scheduled, Pulled, Created, Started, ScalingReplicaSet...
-  std::string message;
-  std::string source;  // the component: default-scheduler, kubelet, deployment-controller...
+  EventObject involved;  // the object it is about
+  IStr type;             // Normal | Warning
+  IStr reason;           // Scheduled, Pulled, Created, Started, ScalingReplicaSet...
+  IStr source;           // the component: default-scheduler, kubelet, deployment-controller...
   core::SimTime at;
+  IStr message_text;
+  IStr message_arg;
+
+  /// The message, as kubectl prints it.
+  std::string message() const;
+  bool is_warning() const { return type == "Warning"; }
+};
+
+/// What EventLog::record takes: an event in plain words.
+struct EventDraft {
+  std::string_view kind;
+  std::string_view namespace_;
+  std::string_view name;
+  std::string_view type = "Normal";
+  std::string_view reason;
+  std::string_view message;
+  std::string_view source;
+  core::SimTime at;
+  /// A word of the message that differs from event to event (a pod's name): the rest of the
+  /// message is then shared. Without one, the involved object's namespace and name are cut
+  /// out where the message has them. Only a hint: the
+  /// message reads the same either way.
+  std::string_view message_arg;
+};
+
+/// The events of a cluster, in the order they happened. Copies share the string pool (it
+/// only grows), so copying a ClusterState copies the records, never their words.
+class EventLog {
+ public:
+  using const_iterator = std::vector<Event>::const_iterator;
+
+  /// Appends an event.
+  void record(const EventDraft& d);
+
+  std::size_t size() const { return items_.size(); }
+  bool empty() const { return items_.empty(); }
+  const Event* data() const { return items_.data(); }
+  const Event& operator[](std::size_t i) const { return items_[i]; }
+  const Event& back() const { return items_.back(); }
+  const_iterator begin() const { return items_.begin(); }
+  const_iterator end() const { return items_.end(); }
+  void clear() { items_.clear(); }
+  void swap(EventLog& other) noexcept {
+    items_.swap(other.items_);
+    pool_.swap(other.pool_);
+  }
+  void reserve(std::size_t n) { items_.reserve(n); }
+
+ private:
+  std::shared_ptr<StringPool> pool_ = std::make_shared<StringPool>();
+  std::vector<Event> items_;
 };
 
 /// An object of a kind podhop does not simulate: counted and reported once as ignored.
