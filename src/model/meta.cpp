@@ -11,33 +11,46 @@ StringMap::StringMap(std::initializer_list<Entry> init) {
 }
 
 const std::string* StringMap::get(std::string_view key) const {
-  auto it = std::lower_bound(items_.begin(), items_.end(), key,
+  const auto& items = entries();
+  auto it = std::lower_bound(items.begin(), items.end(), key,
                              [](const Entry& e, std::string_view k) { return e.first < k; });
-  if (it == items_.end() || it->first != key) return nullptr;
+  if (it == items.end() || it->first != key) return nullptr;
   return &it->second;
 }
 
+std::vector<StringMap::Entry>& StringMap::own() {
+  if (!items_)
+    items_ = std::make_shared<std::vector<Entry>>();
+  else if (items_.use_count() > 1)
+    items_ = std::make_shared<std::vector<Entry>>(*items_);
+  return *items_;
+}
+
 void StringMap::set(std::string key, std::string value) {
-  auto it = std::lower_bound(items_.begin(), items_.end(), key,
+  if (const std::string* have = get(key); have && *have == value) return;  // shared stays shared
+  auto& items = own();
+  auto it = std::lower_bound(items.begin(), items.end(), key,
                              [](const Entry& e, const std::string& k) { return e.first < k; });
-  if (it != items_.end() && it->first == key) {
+  if (it != items.end() && it->first == key) {
     it->second = std::move(value);
     return;
   }
-  items_.emplace(it, std::move(key), std::move(value));
+  items.emplace(it, std::move(key), std::move(value));
 }
 
 bool StringMap::erase(std::string_view key) {
-  auto it = std::lower_bound(items_.begin(), items_.end(), key,
+  if (!get(key)) return false;
+  auto& items = own();
+  auto it = std::lower_bound(items.begin(), items.end(), key,
                              [](const Entry& e, std::string_view k) { return e.first < k; });
-  if (it == items_.end() || it->first != key) return false;
-  items_.erase(it);
+  items.erase(it);
+  if (items.empty()) items_.reset();
   return true;
 }
 
 std::string StringMap::str() const {
   std::string out;
-  for (const auto& [k, v] : items_) {
+  for (const auto& [k, v] : entries()) {
     if (!out.empty()) out += ',';
     out += k;
     out += '=';

@@ -2,6 +2,7 @@
 // Object metadata and the small value types every API object shares.
 
 #include <cstdint>
+#include <memory>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -15,10 +16,12 @@ namespace podhop::model {
 
 /// A small string map kept sorted by key: labels, annotations, selectors. A flat vector is
 /// several times smaller than std::map for the handful of entries objects carry, and its
-/// iteration order (by key) is deterministic.
+/// iteration order (by key) is deterministic. Copies share the entries (copy on write): the
+/// 15 pods of a ReplicaSet hold one set of labels, and a copied ClusterState copies none.
 class StringMap {
  public:
   using Entry = std::pair<std::string, std::string>;
+  using const_iterator = std::vector<Entry>::const_iterator;
 
   StringMap() = default;
   StringMap(std::initializer_list<Entry> init);
@@ -30,16 +33,27 @@ class StringMap {
   void set(std::string key, std::string value);
   bool erase(std::string_view key);
 
-  bool empty() const { return items_.empty(); }
-  std::size_t size() const { return items_.size(); }
-  auto begin() const { return items_.begin(); }
-  auto end() const { return items_.end(); }
-  bool operator==(const StringMap&) const = default;
+  bool empty() const { return !items_ || items_->empty(); }
+  std::size_t size() const { return items_ ? items_->size() : 0; }
+  const_iterator begin() const { return entries().begin(); }
+  const_iterator end() const { return entries().end(); }
+  bool operator==(const StringMap& other) const {
+    return items_ == other.items_ || entries() == other.entries();
+  }
   /// "a=1,b=2", as kubectl prints labels and selectors.
   std::string str() const;
 
  private:
-  std::vector<Entry> items_;  // sorted by key
+  const std::vector<Entry>& entries() const { return items_ ? *items_ : no_entries(); }
+  static const std::vector<Entry>& no_entries() {
+    static const std::vector<Entry> none;  // immutable: not state
+    return none;
+  }
+  /// The entries, made this map's own first when another map shares them.
+  std::vector<Entry>& own();
+
+  // Sorted by key; shared between copies, never changed while shared. Null when empty.
+  std::shared_ptr<std::vector<Entry>> items_;
 };
 
 /// Kubernetes IntOrString: a port number or a port name, or a percentage ("25%").
