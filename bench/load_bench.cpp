@@ -2,6 +2,7 @@
 // file, each measured in a child process of its own so that peak RSS belongs to one phase.
 //
 //   gen_cluster /tmp/limits.yaml && load_bench /tmp/limits.yaml
+//   heaptrack load_bench --breakdown /tmp/limits.yaml   (the step-by-step load alone)
 //
 // Prints one line per phase: wall time, peak RSS, and for the podhop load the resident size
 // left once the load has finished (the model and its derived tables).
@@ -165,8 +166,12 @@ int in_child(int (*phase)(const char*), const char* path) {
 }  // namespace
 
 int main(int argc, char** argv) {
+  // `--breakdown` runs the step-by-step load alone, in this process: for heaptrack, which
+  // does not follow the children.
+  if (argc == 3 && std::string(argv[1]) == "--breakdown") return phase_breakdown(argv[2]);
   if (argc != 2) {
-    std::fprintf(stderr, "usage: load_bench FILE.yaml   (make one with gen_cluster)\n");
+    std::fprintf(stderr,
+                 "usage: load_bench [--breakdown] FILE.yaml   (make one with gen_cluster)\n");
     return 2;
   }
   int rc = 0;
