@@ -136,7 +136,7 @@ ParsedUrl parse_url(std::string_view text) {
   if (path.empty()) {
     url.path = "/";
   } else if (path.front() == '?') {
-    url.path = "/" + std::string(path);
+    url.path.assign(1, '/').append(path);
   } else {
     url.path = std::string(path);
   }
