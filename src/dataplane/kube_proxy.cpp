@@ -104,25 +104,19 @@ const std::string& KubeProxy::node_name() const {
 // ---------------------------------------------------------------------------------------
 // The conntrack table
 
-std::size_t KubeProxy::ConntrackTable::probe(const ConnectionTuple& key) const {
-  const std::size_t mask = slots_.size() - 1;
-  std::size_t i = home(key);
-  while (slots_[i].used && !(slots_[i].key == key)) i = (i + 1) & mask;
-  return i;
-}
-
 KubeProxy::ConntrackEntry* KubeProxy::ConntrackTable::find(const ConnectionTuple& key) {
   if (size_ == 0) return nullptr;
-  Slot& s = slots_[probe(key)];
-  return s.used ? &s.entry : nullptr;
+  Slot& s = slots_[probe(key, hash_of(key))];
+  return s.hash != 0 ? &s.entry : nullptr;
 }
 
 void KubeProxy::ConntrackTable::insert_or_assign(const ConnectionTuple& key,
                                                  const ConntrackEntry& entry) {
   if ((size_ + 1) * 4 > slots_.size() * 3) grow();
-  Slot& s = slots_[probe(key)];
-  if (!s.used) {
-    s.used = true;
+  const std::uint64_t h = hash_of(key);
+  Slot& s = slots_[probe(key, h)];
+  if (s.hash == 0) {
+    s.hash = h;
     s.key = key;
     ++size_;
   }
@@ -131,31 +125,31 @@ void KubeProxy::ConntrackTable::insert_or_assign(const ConnectionTuple& key,
 
 void KubeProxy::ConntrackTable::erase(const ConnectionTuple& key) {
   if (size_ == 0) return;
-  std::size_t i = probe(key);
-  if (!slots_[i].used) return;
+  std::size_t i = probe(key, hash_of(key));
+  if (slots_[i].hash == 0) return;
   // Backward shift: pull later members of the probe run into the hole, so lookups never
   // meet a tombstone.
   const std::size_t mask = slots_.size() - 1;
-  for (std::size_t j = (i + 1) & mask; slots_[j].used; j = (j + 1) & mask) {
-    const std::size_t k = home(slots_[j].key);
+  for (std::size_t j = (i + 1) & mask; slots_[j].hash != 0; j = (j + 1) & mask) {
+    const std::size_t k = slots_[j].hash & mask;
     // Slot j may stay when its home lies cyclically in (i, j].
     const bool stays = i <= j ? (i < k && k <= j) : (i < k || k <= j);
     if (stays) continue;
     slots_[i] = slots_[j];
     i = j;
   }
-  slots_[i].used = false;
+  slots_[i].hash = 0;
   --size_;
 }
 
 void KubeProxy::ConntrackTable::grow() {
   std::vector<Slot> old = std::move(slots_);
-  slots_.assign(old.empty() ? 64 : old.size() * 2, Slot{});
+  // Small to start: every node a connection reaches gets a table.
+  slots_.assign(old.empty() ? 8 : old.size() * 2, Slot{});
   size_ = 0;
   for (const Slot& s : old)
-    if (s.used) {
-      Slot& d = slots_[probe(s.key)];
-      d = s;
+    if (s.hash != 0) {
+      slots_[probe(s.key, s.hash)] = s;
       ++size_;
     }
 }

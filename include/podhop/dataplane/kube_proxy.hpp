@@ -208,21 +208,27 @@ class KubeProxy {
     void erase_if(Pred pred) {
       std::vector<ConnectionTuple> doomed;
       for (const Slot& s : slots_)
-        if (s.used && pred(s.key, s.entry)) doomed.push_back(s.key);
+        if (s.hash != 0 && pred(s.key, s.entry)) doomed.push_back(s.key);
       for (const ConnectionTuple& k : doomed) erase(k);
     }
 
    private:
+    // One 64-byte slot. The key's hash is kept (0: the slot is free; a hash is never 0), so a
+    // probe compares hashes first and a deletion's backward shift never rehashes.
     struct Slot {
       ConnectionTuple key;
       ConntrackEntry entry;
-      bool used = false;
+      std::uint64_t hash = 0;
     };
-    std::size_t home(const ConnectionTuple& key) const {
-      return TupleHash{}(key) & (slots_.size() - 1);
+    static std::uint64_t hash_of(const ConnectionTuple& key) { return TupleHash{}(key) | 1u; }
+    // The slot holding key (hash h), or the free slot where it would go.
+    std::size_t probe(const ConnectionTuple& key, std::uint64_t h) const {
+      const std::size_t mask = slots_.size() - 1;
+      std::size_t i = h & mask;
+      while (slots_[i].hash != 0 && !(slots_[i].hash == h && slots_[i].key == key))
+        i = (i + 1) & mask;
+      return i;
     }
-    // The slot holding key, or the empty slot where it would go.
-    std::size_t probe(const ConnectionTuple& key) const;
     void grow();
 
     std::vector<Slot> slots_;
