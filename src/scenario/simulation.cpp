@@ -20,6 +20,7 @@ Simulation::Simulation(SimulationOptions options) : impl_(std::make_unique<Impl>
   impl_->seed = options.seed;
   // An empty cluster still has its system objects (kubernetes, kube-dns, CoreDNS).
   impl_->state = impl_->applied;
+  if (impl_->state.events.empty()) model::EventLog{}.swap(impl_->state.events);  // see below
   auto diags = controllers::reconcile(impl_->state, {.seed = impl_->seed});
   PODHOP_CHECK(!diags.has_errors(), "the empty cluster must reconcile");
   impl_->on_state_changed();
@@ -39,6 +40,10 @@ manifest::LoadReport load_all_or_nothing(Simulation::Impl& impl, LoadFn&& load_f
   manifest::LoadReport report = load_fn(applied);
   if (!report.ok()) return report;
   model::ClusterState next = applied;
+  // The settled state records its events into a string pool of its own (the applied objects
+  // normally have none), so the words of a state that is replaced go with it instead of
+  // piling up in a pool `applied` shares.
+  if (next.events.empty()) model::EventLog{}.swap(next.events);
   auto diags = controllers::reconcile(next, {.seed = impl.seed});
   report.diagnostics.append(diags);
   if (!report.ok()) return report;
