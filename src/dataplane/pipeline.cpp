@@ -1114,10 +1114,9 @@ void Pipeline::connect(Request& r, RequestId id) {
     // passes, each new connection to one of them with equal chance.
     if (auto vip = net_->tables().find_vip(r.dst_ip, r.dst_port, model::Protocol::TCP);
         vip && vip->kind != controllers::DestinationKind::cluster_ip) {
-      std::vector<std::uint32_t> healthy;
-      for (std::uint32_t n = 0; n < net_->node_count(); ++n) {
-        if (net_->proxy(n).lb_health_check_passes(vip->port)) healthy.push_back(n);
-      }
+      // Kept per Service port by the Network until a node's rules change: asking every
+      // node's kube-proxy here would cost 5,000 health checks a connection at the limits.
+      const std::vector<std::uint32_t>& healthy = net_->lb_nodes(vip->port);
       if (!healthy.empty()) {
         r.entry_node = healthy[lb_rng_.uniform(healthy.size())];
         if (traced(r))
@@ -1787,14 +1786,13 @@ void Pipeline::refresh_derived() {
     const model::Pod& pod = st.pods[slot];
     if (!pod.spec || pod.spec->host_network || pod.node_name.empty()) continue;
     if (pod.status.phase != model::PodPhase::Running) continue;
-    auto node = net_->tables().node_by_name(pod.node_name);
-    if (!node) continue;
+    const std::uint32_t node = net_->tables().node_of_pod(slot);
+    if (node == controllers::kNoIndex) continue;
     for (const auto& c : pod.spec->containers)
       for (const auto& p : c.ports)
         if (p.host_port > 0 && p.protocol == model::Protocol::TCP)
-          host_ports_.emplace(
-              (std::uint64_t{*node} << 32) | static_cast<std::uint32_t>(p.host_port),
-              std::make_pair(slot, p.container_port));
+          host_ports_.emplace((std::uint64_t{node} << 32) | static_cast<std::uint32_t>(p.host_port),
+                              std::make_pair(slot, p.container_port));
   }
 }
 
