@@ -283,13 +283,6 @@ std::string Network::pod_name(std::uint32_t pod) const {
   return out;
 }
 
-void Network::pod_name_into(std::uint32_t pod, std::string& out) const {
-  const auto& p = state_->pods[pod];
-  out.assign(p.meta.namespace_);
-  out += '/';
-  out += p.meta.name;
-}
-
 bool Network::pod_alive(std::uint32_t slot, core::Ipv4 ip) const {
   if (slot >= state_->pods.size()) return false;
   const model::Pod& pod = state_->pods[slot];

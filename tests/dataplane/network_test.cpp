@@ -59,10 +59,6 @@ TEST_CASE("every address is found where it lives", "[dataplane]") {
 
   CHECK(net.locate(ip("93.184.215.14")).kind == PlaceKind::external_host);
 
-  // The name written into a buffer is the same, whatever the buffer held before.
-  std::string name = "something longer than any pod name here, to be replaced";
-  net.pod_name_into(pa.pod, name);
-  CHECK(name == net.pod_name(pa.pod));
   CHECK(net.locate(ip("192.168.49.1")).kind == PlaceKind::upstream_dns);
   CHECK(net.locate(ip("10.1.2.3")).kind == PlaceKind::nowhere);
 }

@@ -171,10 +171,6 @@ class Network {
 
   /// The pod's name as "namespace/name".
   std::string pod_name(std::uint32_t pod) const;
-  /// The same name written into `out` (replacing what it held): no allocation when `out`
-  /// already has the capacity, as a reused request slot's string does. Not a cache per pod:
-  /// 150,000 names would be 10 MB of the data plane.
-  void pod_name_into(std::uint32_t pod, std::string& out) const;
   /// True while the pod in `slot` still has `ip` and has not gone: a request holding the slot
   /// across events checks it before it reads the pod (the pod may have exited meanwhile;
   /// then a connection to it is reset, a new SYN to its IP finds nobody).
