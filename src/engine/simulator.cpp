@@ -16,17 +16,35 @@ bool Simulator::cancel(EventId id) {
   return true;
 }
 
+void Simulator::Lane::grow() {
+  const std::size_t cap = ring.empty() ? 64 : ring.size() * 2;
+  std::vector<QueueEntry> bigger(cap);
+  for (std::size_t i = 0; i < size; ++i) bigger[i] = ring[(head + i) & (ring.size() - 1)];
+  ring.swap(bigger);
+  head = 0;
+}
+
 void Simulator::purge_if_mostly_dead() {
-  const std::size_t dead = queue_.size() - pending_;
+  const std::size_t dead = queue_.size() + lane_entries_ - pending_;
   if (dead < kPurgeMinimum || dead <= pending_) return;
-  // Keys are unique, so the rebuilt heap hands out the live entries in the same order.
+  // Keys are unique, so the rebuilt heap hands out the live entries in the same order; a
+  // lane keeps its order.
   queue_.remove_if([this](const QueueEntry& e) { return !live(e.key); });
+  for (std::size_t i = 0; i < lanes_used_; ++i)
+    lane_entries_ -= lanes_[i].remove_if([this](const QueueEntry& e) { return !live(e.key); });
 }
 
 bool Simulator::step() {
-  if (queue_.empty()) return false;
-  const QueueEntry e = queue_.top();
-  queue_.pop();
+  std::size_t lane = kMaxLanes;
+  const QueueEntry* first = first_entry(&lane);
+  if (first == nullptr) return false;
+  const QueueEntry e = *first;
+  if (lane == kMaxLanes) {
+    queue_.pop();
+  } else {
+    lanes_[lane].pop_front();
+    --lane_entries_;
+  }
   const auto slot = static_cast<std::uint32_t>(e.key & kSlotMask);
   // Copy the handler out before running it: it may schedule events that reuse its slot or
   // grow the slot table.
@@ -36,7 +54,8 @@ bool Simulator::step() {
   drop_dead_top();
   // The next event's slot is a likely cache miss in a large table: start loading it now, so
   // it arrives while this handler runs.
-  if (!queue_.empty()) __builtin_prefetch(&slots_[queue_.top().key & kSlotMask]);
+  if (const QueueEntry* next = first_entry(nullptr))
+    __builtin_prefetch(&slots_[next->key & kSlotMask]);
   now_ = e.time;
   ++executed_;
   handler(*this);
@@ -52,7 +71,12 @@ void Simulator::run() {
 void Simulator::run_until(core::SimTime limit) {
   PODHOP_CHECK(limit >= now_, "run_until with a limit in the past");
   stop_requested_ = false;
-  while (!stop_requested_ && !queue_.empty() && queue_.top().time <= limit) step();
+  for (;;) {
+    if (stop_requested_) break;
+    const QueueEntry* first = first_entry(nullptr);
+    if (first == nullptr || first->time > limit) break;
+    step();
+  }
   if (!stop_requested_) now_ = limit;
 }
 
@@ -62,7 +86,10 @@ void Simulator::reserve(std::size_t n) {
 }
 
 std::size_t Simulator::memory_bytes() const {
-  return queue_.memory_bytes() + slots_.capacity() * sizeof(Slot);
+  std::size_t lanes = 0;
+  for (std::size_t i = 0; i < lanes_used_; ++i)
+    lanes += lanes_[i].ring.capacity() * sizeof(QueueEntry);
+  return queue_.memory_bytes() + lanes + slots_.capacity() * sizeof(Slot);
 }
 
 }  // namespace podhop::engine

@@ -548,3 +548,136 @@ TEST_CASE("time never goes backwards: scheduling in the past is a bug that abort
           sim.schedule_at(SimTime{0}, [] {});
         }) == "(no abort)");
 }
+
+TEST_CASE("a reserved event fires where one scheduled at the reservation would have", "[engine]") {
+  Simulator sim;
+  std::vector<int> trace;
+  // Reserved first, armed last: at an equal time it still runs before the events scheduled
+  // after the reservation, and after those scheduled before it.
+  sim.schedule_at(at(10), Record{&trace, 0});
+  const Simulator::Reservation place = sim.reserve();
+  CHECK_FALSE(place.empty());
+  sim.schedule_at(at(10), Record{&trace, 2});
+  struct Arm {
+    std::vector<int>* trace;
+    Simulator::Reservation place;
+    // Armed by a handler running before its time, as the pipeline arms a connect timer.
+    void operator()(Simulator& s) const {
+      static_cast<void>(s.schedule_reserved(at(10), place, Record{trace, 1}));
+    }
+  };
+  sim.schedule_at(at(5), Arm{&trace, place});
+  sim.run();
+  CHECK(trace == std::vector<int>{0, 1, 2});
+}
+
+TEST_CASE("a reservation never armed runs nothing and takes a sequence number", "[engine]") {
+  Simulator a;
+  Simulator b;
+  std::vector<int> ta;
+  std::vector<int> tb;
+  // The same events in both, one of them with an unused reservation between: the order,
+  // the pending count and the executed count are the same.
+  a.schedule_at(at(1), Record{&ta, 1});
+  static_cast<void>(a.reserve());
+  a.schedule_at(at(1), Record{&ta, 2});
+  b.schedule_at(at(1), Record{&tb, 1});
+  b.schedule_at(at(1), Record{&tb, 2});
+  CHECK(a.pending() == 2);
+  a.run();
+  b.run();
+  CHECK(ta == tb);
+  CHECK(a.executed() == 2);
+}
+
+TEST_CASE("a reserved event can be cancelled like any other", "[engine]") {
+  Simulator sim;
+  std::vector<int> trace;
+  const Simulator::Reservation place = sim.reserve();
+  EventId id = sim.schedule_reserved(at(3), place, Record{&trace, 7});
+  CHECK(sim.is_pending(id));
+  CHECK(sim.cancel(id));
+  sim.run();
+  CHECK(trace.empty());
+}
+
+TEST_CASE("events in delay lanes and in the heap match a sorted-vector reference model",
+          "[engine]") {
+  // As the reference test above, with most events scheduled by schedule_after from twelve
+  // delays (eight get a lane, four go to the heap), some by schedule_in with any delay, and
+  // many cancels, so lanes hold dead entries and get compacted.
+  struct RefEvent {
+    std::int64_t time;
+    std::uint64_t order;
+    int label;
+  };
+  const auto later = [](const RefEvent& a, const RefEvent& b) {
+    return a.time != b.time ? a.time > b.time : a.order > b.order;
+  };
+  const std::int64_t kDelays[12] = {0, 10, 100, 3, 5000, 7, 10, 1, 250, 12, 99, 64};
+  podhop::core::RngStream rng(11, "engine-lanes");
+  Simulator sim;
+  std::vector<RefEvent> ref;
+  std::vector<RefEvent> by_label;
+  std::vector<EventId> ids;
+  std::vector<int> trace;
+  std::vector<int> expected;
+  std::size_t cancels = 0;
+  for (int op = 0; op < 200000; ++op) {
+    const bool growing = op < 100000;
+    const std::uint64_t r = rng.uniform(100);
+    if (r < (growing ? 50u : 15u)) {
+      const bool lane = rng.bernoulli(0.8);
+      const std::int64_t delay =
+          lane ? kDelays[rng.uniform(12)] : static_cast<std::int64_t>(rng.uniform(300));
+      const int label = static_cast<int>(ids.size());
+      ids.push_back(lane ? sim.schedule_after(Duration{delay}, Record{&trace, label})
+                         : sim.schedule_in(Duration{delay}, Record{&trace, label}));
+      const RefEvent e{sim.now().ns + delay, static_cast<std::uint64_t>(label), label};
+      by_label.push_back(e);
+      ref.insert(std::upper_bound(ref.begin(), ref.end(), e, later), e);
+    } else if (r < 80) {
+      if (ids.empty()) continue;
+      const auto label = static_cast<std::size_t>(rng.uniform(ids.size()));
+      const RefEvent& e = by_label[label];
+      auto it = std::lower_bound(ref.begin(), ref.end(), e, later);
+      const bool was_pending = it != ref.end() && it->label == e.label;
+      REQUIRE(sim.cancel(ids[label]) == was_pending);
+      if (was_pending) {
+        ref.erase(it);
+        ++cancels;
+        // A cancel drops dead entries, from the lanes too, once they outnumber the live.
+        REQUIRE(sim.queued_entries() <= std::max(2 * sim.pending(), sim.pending() + 1024));
+      }
+    } else if (ref.empty()) {
+      REQUIRE_FALSE(sim.step());
+    } else {
+      expected.push_back(ref.back().label);
+      const std::int64_t t = ref.back().time;
+      ref.pop_back();
+      REQUIRE(sim.next_time() == SimTime{t});
+      REQUIRE(sim.step());
+      REQUIRE(sim.now().ns == t);
+    }
+    REQUIRE(sim.pending() == ref.size());
+  }
+  for (auto it = ref.rbegin(); it != ref.rend(); ++it) expected.push_back(it->label);
+  sim.run();
+  CHECK(trace == expected);
+  CHECK(sim.pending() == 0);
+  CHECK(cancels > 5000);
+}
+
+TEST_CASE("run_until stops before a lane's event past the limit", "[engine]") {
+  Simulator sim;
+  std::vector<int> trace;
+  sim.schedule_after(Duration{10}, Record{&trace, 1});
+  sim.schedule_after(Duration{30}, Record{&trace, 3});
+  sim.schedule_at(at(20), Record{&trace, 2});
+  sim.run_until(at(25));
+  CHECK(trace == std::vector<int>{1, 2});
+  CHECK(sim.now() == at(25));
+  CHECK(sim.next_time() == at(30));
+  sim.run();
+  CHECK(trace == std::vector<int>{1, 2, 3});
+}

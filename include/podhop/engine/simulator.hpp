@@ -19,6 +19,7 @@
 // it is dropped unseen. When dropped entries outnumber live ones the queue is rebuilt
 // without them, so memory stays within about twice the live events.
 
+#include <array>
 #include <cstddef>
 #include <cstdint>
 #include <optional>
@@ -75,6 +76,59 @@ class Simulator {
     return schedule(now_ + delay, detail::InlineHandler::make(handler));
   }
 
+  /// A place in the order of events, taken now and filled later (see reserve()).
+  struct Reservation {
+    std::uint64_t sequence = 0;  // 0: none taken
+    constexpr bool empty() const { return sequence == 0; }
+  };
+
+  /// Schedules handler to run `delay` after now, like schedule_in, for a delay the caller
+  /// uses again and again (a link's latency). Events of one such delay are scheduled in the
+  /// order they fire (the clock never goes back), so they wait in a first-in first-out lane
+  /// of their own instead of the heap: O(1) to add and to take, in the same total order
+  /// (the next event is the earliest of the heap's top and the lanes' heads). The first
+  /// kMaxLanes delays get a lane; any other delay goes to the heap.
+  template <typename F>
+  EventId schedule_after(core::Duration delay, const F& handler) {
+    PODHOP_CHECK(delay.ns >= 0, "event scheduled with a negative delay");
+    const std::uint64_t seq = next_seq_++;
+    PODHOP_CHECK(seq < kMaxSequence, "too many events scheduled in one simulation");
+    Lane* lane = lane_for(delay);
+    if (lane == nullptr)
+      return schedule_with(seq, now_ + delay, detail::InlineHandler::make(handler));
+    const std::uint32_t slot = acquire_slot();
+    slots_[slot].tag = seq;
+    slots_[slot].handler = detail::InlineHandler::make(handler);
+    const std::uint64_t key = (seq << kSlotBits) | slot;
+    lane->push(QueueEntry{now_ + delay, key});
+    ++lane_entries_;
+    ++pending_;
+    return EventId{key};
+  }
+
+  /// Takes the sequence number the next schedule call would take, without scheduling
+  /// anything. An event scheduled later with schedule_reserved() fires exactly where one
+  /// scheduled now would have: before every event scheduled after this call at the same
+  /// time. For a timer that rarely matters (a connect timeout): arm it only once it can
+  /// fire, and the order of everything stays as if it had been armed at once. Costs one
+  /// sequence number, as scheduling would.
+  Reservation reserve() {
+    const std::uint64_t seq = next_seq_++;
+    PODHOP_CHECK(seq < kMaxSequence, "too many events scheduled in one simulation");
+    return Reservation{seq};
+  }
+
+  /// Schedules handler at time t (t >= now()) in the place `r` took: as if it had been
+  /// scheduled when reserve() was called. Each reservation is used at most once; the caller
+  /// must arm it before the simulation runs past t (an event that should already have
+  /// fired is a bug and aborts).
+  template <typename F>
+  EventId schedule_reserved(core::SimTime t, Reservation r, const F& handler) {
+    PODHOP_CHECK(t >= now_, "reserved event armed after its time");
+    PODHOP_CHECK(!r.empty() && r.sequence < next_seq_, "no reservation");
+    return schedule_with(r.sequence, t, detail::InlineHandler::make(handler));
+  }
+
   /// Cancels a pending event: true if it was pending, false (and nothing happens) for an
   /// empty id or an event that already fired or was cancelled. O(1).
   bool cancel(EventId id);
@@ -97,14 +151,18 @@ class Simulator {
   std::size_t pending() const { return pending_; }
   /// Entries in the queue: the pending events plus cancelled ones not yet dropped. Kept
   /// below max(2 * pending(), pending() + 1024) as long as events are being cancelled.
-  std::size_t queued_entries() const { return queue_.size(); }
+  std::size_t queued_entries() const { return queue_.size() + lane_entries_; }
   /// Handlers run so far.
   std::uint64_t executed() const { return executed_; }
   /// The time of the next pending event, if any.
   std::optional<core::SimTime> next_time() const {
-    if (queue_.empty()) return std::nullopt;
-    return queue_.top().time;
+    const QueueEntry* e = first_entry(nullptr);
+    if (e == nullptr) return std::nullopt;
+    return e->time;
   }
+
+  /// How many delays get a lane of their own (schedule_after).
+  static constexpr std::size_t kMaxLanes = 8;
 
   /// Makes room for n pending events so that the run allocates nothing up to that size.
   void reserve(std::size_t n);
@@ -126,9 +184,76 @@ class Simulator {
   static constexpr std::uint64_t kFreeTag = std::uint64_t{1} << 63;
   static constexpr std::uint32_t kNoSlot = 0xFFFFFFFFu;
 
+  // The events of one delay, in the order they fire: a ring buffer of queue entries.
+  struct Lane {
+    core::Duration delay;
+    std::vector<QueueEntry> ring;  // capacity a power of two (or empty)
+    std::size_t head = 0;
+    std::size_t size = 0;
+
+    bool empty() const { return size == 0; }
+    const QueueEntry& front() const { return ring[head]; }
+    void pop_front() {
+      head = (head + 1) & (ring.size() - 1);
+      --size;
+    }
+    void push(const QueueEntry& e) {
+      if (size == ring.size()) grow();
+      ring[(head + size) & (ring.size() - 1)] = e;
+      ++size;
+    }
+    void grow();
+    /// Drops the entries for which dead(entry) is true, keeping the order.
+    template <typename Pred>
+    std::size_t remove_if(Pred dead) {
+      std::vector<QueueEntry> kept;
+      kept.reserve(ring.size());
+      for (std::size_t i = 0; i < size; ++i) {
+        const QueueEntry& e = ring[(head + i) & (ring.size() - 1)];
+        if (!dead(e)) kept.push_back(e);
+      }
+      const std::size_t removed = size - kept.size();
+      const std::size_t cap = ring.size();
+      size = kept.size();
+      head = 0;
+      kept.resize(cap);
+      ring.swap(kept);
+      return removed;
+    }
+  };
+
+  // The lane of `delay`, made if there is room; null when the delay gets none.
+  Lane* lane_for(core::Duration delay) {
+    for (std::size_t i = 0; i < lanes_used_; ++i)
+      if (lanes_[i].delay == delay) return &lanes_[i];
+    if (lanes_used_ == kMaxLanes) return nullptr;
+    lanes_[lanes_used_].delay = delay;
+    return &lanes_[lanes_used_++];
+  }
+
+  // The entry that fires first among the heap's top and the lanes' heads; null when there
+  // is none. `lane` receives the index of its lane, or kMaxLanes for the heap.
+  const QueueEntry* first_entry(std::size_t* lane) const {
+    const QueueEntry* best = queue_.empty() ? nullptr : &queue_.top();
+    std::size_t where = kMaxLanes;
+    for (std::size_t i = 0; i < lanes_used_; ++i) {
+      const Lane& l = lanes_[i];
+      if (!l.empty() && (best == nullptr || fires_before(l.front(), *best))) {
+        best = &l.front();
+        where = i;
+      }
+    }
+    if (lane != nullptr) *lane = where;
+    return best;
+  }
+
   EventId schedule(core::SimTime t, const detail::InlineHandler& handler) {
     const std::uint64_t seq = next_seq_++;
     PODHOP_CHECK(seq < kMaxSequence, "too many events scheduled in one simulation");
+    return schedule_with(seq, t, handler);
+  }
+
+  EventId schedule_with(std::uint64_t seq, core::SimTime t, const detail::InlineHandler& handler) {
     const std::uint32_t slot = acquire_slot();
     slots_[slot].tag = seq;
     slots_[slot].handler = handler;
@@ -160,18 +285,29 @@ class Simulator {
     return slot < slots_.size() && slots_[slot].tag == (key >> kSlotBits);
   }
 
-  // Keeps the invariant "the queue is empty or its top is live", so next_time() and
-  // run_until() can read the top directly.
+  // Keeps the invariant "the heap and every lane are empty or have a live first entry", so
+  // next_time() and run_until() can read the first entries directly.
   // When no entry is dead (the common case) this reads no slot, so firing an event touches
   // only its own slot.
   void drop_dead_top() {
-    while (queue_.size() != pending_ && !live(queue_.top().key)) queue_.pop();
+    if (queue_.size() + lane_entries_ == pending_) return;
+    while (!queue_.empty() && !live(queue_.top().key)) queue_.pop();
+    for (std::size_t i = 0; i < lanes_used_; ++i) {
+      Lane& l = lanes_[i];
+      while (!l.empty() && !live(l.front().key)) {
+        l.pop_front();
+        --lane_entries_;
+      }
+    }
   }
 
   void purge_if_mostly_dead();
 
   core::SimTime now_;
   EventQueue queue_;
+  std::array<Lane, kMaxLanes> lanes_;
+  std::size_t lanes_used_ = 0;
+  std::size_t lane_entries_ = 0;  // entries in all lanes, dead ones included
   std::vector<Slot> slots_;
   std::uint32_t free_head_ = kNoSlot;
   std::uint64_t next_seq_ = 1;  // 0 is never used, so EventId{0} is the empty id
