@@ -50,23 +50,24 @@ class Driver : public podhop::dataplane::RequestObserver {
  public:
   Driver(podhop::dataplane::Pipeline& pipeline, const podhop::dataplane::Client& client,
          std::vector<std::string> urls, std::size_t total)
-      : pipeline_(pipeline),
-        client_(client),
-        urls_(std::move(urls)),
-        total_(total),
-        rng_(1, "request-bench/targets") {}
+      : pipeline_(pipeline), client_(client), total_(total), rng_(1, "request-bench/targets") {
+    // One spec per URL, copied into each request's slot (as a traffic step sends its spec).
+    for (auto& url : urls) {
+      podhop::dataplane::RequestSpec spec;
+      spec.url = std::move(url);
+      spec.record_hops = false;
+      spec.reuse_connection = false;
+      specs_.push_back(std::move(spec));
+    }
+  }
 
   void start_one() {
     if (started_ >= total_) return;
     ++started_;
-    podhop::dataplane::RequestSpec spec;
-    spec.url = urls_[rng_.uniform(urls_.size())];
-    spec.record_hops = false;
-    spec.reuse_connection = false;
-    pipeline_.start(client_, std::move(spec));
+    pipeline_.start(client_, specs_[rng_.uniform(specs_.size())]);
   }
 
-  void on_complete(podhop::dataplane::RequestId, podhop::trace::RequestRecord record) override {
+  void on_complete(podhop::dataplane::RequestId, podhop::trace::RequestRecord& record) override {
     ++completed_;
     ++outcomes_[static_cast<std::size_t>(record.outcome)];
     start_one();
@@ -87,7 +88,7 @@ class Driver : public podhop::dataplane::RequestObserver {
  private:
   podhop::dataplane::Pipeline& pipeline_;
   const podhop::dataplane::Client& client_;
-  std::vector<std::string> urls_;
+  std::vector<podhop::dataplane::RequestSpec> specs_;
   std::size_t total_;
   std::size_t started_ = 0;
   std::size_t completed_ = 0;

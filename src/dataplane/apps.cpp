@@ -7,6 +7,7 @@
 #include <array>
 #include <charconv>
 #include <cstdint>
+#include <cstring>
 #include <initializer_list>
 #include <iterator>
 #include <optional>
@@ -823,44 +824,96 @@ std::string host_or_pod(const AppRequest& req) {
   return fmt::format("{}:{}", req.pod_ip.str(), req.port);
 }
 
-AppAction handle_echo(const AppRequest& req) {
-  // Built by appending, not fmt: the default echo server answers most bulk traffic.
-  using namespace std::string_view_literals;
-  std::string body;
-  body.reserve(128 + req.pod_namespace.size() + req.pod_name.size() + req.node.size() +
-               req.host.size() + req.path.size());
-  body.append("pod: "sv).append(req.pod_namespace).append("/"sv).append(req.pod_name);
-  body.append("\npod_ip: "sv);
-  req.pod_ip.append_to(body);
-  body.append("\nnode: "sv).append(req.node).append("\nclient: "sv);
-  req.client_ip.append_to(body);
-  append_decimal(body.append(":"sv), req.client_port);
-  body.append("\nrequest: "sv).append(req.method).append(" "sv);
-  if (!req.host.empty()) {
-    body.append(req.host);
-  } else {
-    req.pod_ip.append_to(body);
-    append_decimal(body.append(":"sv), req.port);
+// Writes text into a buffer sized beforehand: one bounds computation, then plain copies
+// (each std::string::append checks its capacity and is an out-of-line call).
+class TextWriter {
+ public:
+  explicit TextWriter(char* p) : p_(p) {}
+  TextWriter& put(std::string_view s) {
+    std::memcpy(p_, s.data(), s.size());
+    p_ += s.size();
+    return *this;
   }
-  body.append(req.path.empty() ? "/"sv : req.path).append("\n"sv);
-  // What a proxy in front said about the client (ingress-nginx sets both): behind a proxy
-  // `client` is the proxy, these are who it proxied for.
-  for (std::string_view name : {"X-Forwarded-For", "X-Real-IP"})
-    for (const auto& h : req.headers)
-      if (iequals(h.name, name)) {
-        body.append(name).append(": ").append(h.value).append("\n");
-        break;
-      }
-  // What respond() builds, without its header lookups.
-  AppAction a;
+  TextWriter& put(char c) {
+    *p_++ = c;
+    return *this;
+  }
+  /// At most 20 characters.
+  TextWriter& decimal(std::int64_t v) {
+    p_ = std::to_chars(p_, p_ + 20, v).ptr;
+    return *this;
+  }
+  /// At most 15 characters: "255.255.255.255".
+  TextWriter& ip(core::Ipv4 v) {
+    for (int shift = 24; shift >= 0; shift -= 8) {
+      p_ = std::to_chars(p_, p_ + 3, (v.value >> shift) & 255u).ptr;
+      if (shift > 0) *p_++ = '.';
+    }
+    return *this;
+  }
+  char* end() const { return p_; }
+
+ private:
+  char* p_;
+};
+
+// The default echo server's answer, written into `a` (every field of it), so that a reused
+// action keeps the memory of its body and header strings.
+void handle_echo_into(const AppRequest& req, AppAction& a) {
+  // Built by plain copies into the body's own memory, not fmt: the default echo server
+  // answers most bulk traffic.
+  using namespace std::string_view_literals;
   a.kind = AppAction::Kind::respond;
   a.response.status = 200;
-  a.response.headers.reserve(2);
-  a.response.headers.push_back({"Content-Type", "text/plain; charset=utf-8"});
-  a.response.headers.push_back({"Content-Length", std::to_string(body.size())});
-  if (req.method != "HEAD") a.response.body = std::move(body);
-  if (req.explain) a.detail = fmt::format("echo server answered {} {}", req.method, req.path);
-  return a;
+  a.response.latency = {};
+  a.forward.url.clear();
+  a.forward.method.assign("GET");
+  a.forward.headers.clear();
+  a.forward.body.clear();
+  a.raw.clear();
+  // What a proxy in front said about the client (ingress-nginx sets both): behind a proxy
+  // `client` is the proxy, these are who it proxied for.
+  const HttpHeader* proxied[2] = {nullptr, nullptr};
+  constexpr std::string_view kProxyHeaders[2] = {"X-Forwarded-For"sv, "X-Real-IP"sv};
+  // The fixed words, two addresses and two numbers take at most 131 characters.
+  std::size_t bound = 192 + req.pod_namespace.size() + req.pod_name.size() + req.node.size() +
+                      req.method.size() + req.host.size() + req.path.size();
+  for (int i = 0; i < 2; ++i) {
+    for (const auto& h : req.headers)
+      if (iequals(h.name, kProxyHeaders[i])) {
+        proxied[i] = &h;
+        bound += kProxyHeaders[i].size() + 3 + h.value.size();
+        break;
+      }
+  }
+  std::string& body = a.response.body;
+  body.resize(bound);  // within the capacity kept from the last answer
+  TextWriter w(body.data());
+  w.put("pod: "sv).put(req.pod_namespace).put('/').put(req.pod_name);
+  w.put("\npod_ip: "sv).ip(req.pod_ip);
+  w.put("\nnode: "sv).put(req.node).put("\nclient: "sv).ip(req.client_ip);
+  w.put(':').decimal(req.client_port);
+  w.put("\nrequest: "sv).put(req.method).put(' ');
+  if (!req.host.empty())
+    w.put(req.host);
+  else
+    w.ip(req.pod_ip).put(':').decimal(req.port);
+  w.put(req.path.empty() ? "/"sv : req.path).put('\n');
+  for (int i = 0; i < 2; ++i)
+    if (proxied[i]) w.put(kProxyHeaders[i]).put(": "sv).put(proxied[i]->value).put('\n');
+  body.resize(static_cast<std::size_t>(w.end() - body.data()));
+  // What respond() builds, without its header lookups.
+  a.response.headers.resize(2);
+  a.response.headers[0].name.assign("Content-Type"sv);
+  a.response.headers[0].value.assign("text/plain; charset=utf-8"sv);
+  a.response.headers[1].name.assign("Content-Length"sv);
+  a.response.headers[1].value.clear();
+  append_decimal(a.response.headers[1].value, static_cast<std::int64_t>(body.size()));
+  if (req.method == "HEAD") body.clear();
+  if (req.explain)
+    a.detail = fmt::format("echo server answered {} {}", req.method, req.path);
+  else
+    a.detail.clear();
 }
 
 std::string nginx_welcome() {
@@ -1457,8 +1510,11 @@ AppAction handle(const AppBehavior& app, const AppRequest& request) {
       a.detail = fmt::format("App {} forwards to {} {}", app.app, a.forward.method, a.forward.url);
       return a;
     }
-    case AppKind::echo:
-      return handle_echo(request);
+    case AppKind::echo: {
+      AppAction a;
+      handle_echo_into(request, a);
+      return a;
+    }
     case AppKind::nginx:
       return handle_nginx(app, request);
     case AppKind::http_echo:
@@ -1483,6 +1539,14 @@ AppAction handle(const AppBehavior& app, const AppRequest& request) {
   }
   PODHOP_CHECK(false, "unknown AppKind");
   return {};
+}
+
+void handle(const AppBehavior& app, const AppRequest& request, AppAction& out) {
+  if (app.kind == AppKind::echo) {
+    handle_echo_into(request, out);
+    return;
+  }
+  out = handle(app, request);
 }
 
 }  // namespace podhop::dataplane

@@ -283,6 +283,13 @@ std::string Network::pod_name(std::uint32_t pod) const {
   return out;
 }
 
+void Network::assign_pod_name(std::uint32_t pod, std::string& out) const {
+  const auto& p = state_->pods[pod];
+  const std::string_view ns = p.meta.namespace_;
+  const std::string_view name = p.meta.name;
+  out.assign(ns).append(1, '/').append(name);
+}
+
 bool Network::pod_alive(std::uint32_t slot, core::Ipv4 ip) const {
   if (slot >= state_->pods.size()) return false;
   const model::Pod& pod = state_->pods[slot];

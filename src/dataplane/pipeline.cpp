@@ -143,6 +143,8 @@ struct Pipeline::Request {
   Client client;
   RequestSpec spec;
   Url url;
+  std::string url_host_header;  // url.host_header(), from the URL cache
+  std::optional<Ipv4> url_ip;   // url.host when it is an IPv4 address, from the URL cache
   RequestId parent = 0;
   int depth = 0;
   trace::HopSink* sink = nullptr;
@@ -150,12 +152,17 @@ struct Pipeline::Request {
   SimTime start;
   engine::EventId step_event;
   engine::EventId connect_timer;
+  // The connect timeout is armed only once it can fire (schedule()): until then it holds
+  // its place in the order of events, taken when the request began, and its time.
+  engine::Simulator::Reservation connect_place;
+  SimTime connect_deadline;
   engine::EventId max_timer;
 
   // --- DNS
   bool dns_only = false;
-  std::optional<SearchWalk> walk;
-  DnsQuery single_query;  // dns_only: the one query to send
+  std::optional<SearchWalk> walk;  // kept for its memory when the slot is reused
+  bool has_walk = false;           // `walk` is this request's
+  DnsQuery single_query;           // dns_only: the one query to send
   bool single_sent = false;
   Ipv4 dns_server;
   std::uint16_t dns_port = 0;
@@ -171,7 +178,9 @@ struct Pipeline::Request {
   bool dns_dnat = false;
   bool resolving = false;
   int dns_queries = 0;
-  DnsExchangeResult exchange;
+  // A lone DNS query's result (dns_only): out of line, so the slots of HTTP requests stay
+  // smaller (at 10,000 requests in flight their memory is what the caches miss).
+  std::unique_ptr<DnsExchangeResult> exchange;
 
   // --- TCP
   Ipv4 dst_ip;
@@ -210,6 +219,9 @@ struct Pipeline::Request {
   engine::EventId release_event;  // the end of its service time
 
   trace::RequestRecord record;
+  // The strings of the record's headers when it has none: response_arrive swaps them in and
+  // reset() back, so a reused slot assigns into them instead of allocating.
+  std::vector<std::pair<std::string, std::string>> header_spare;
 
   // Back to the state of a fresh Request for the next request in this slot, keeping the
   // capacity of its strings and vectors, so a reused slot neither frees nor allocates.
@@ -259,6 +271,8 @@ void Pipeline::Request::reset() {
   url.port = 80;
   url.port_given = false;
   url.path.assign("/");
+  url_host_header.clear();
+  url_ip.reset();
   parent = 0;
   depth = 0;
   sink = nullptr;
@@ -266,11 +280,13 @@ void Pipeline::Request::reset() {
   start = {};
   step_event = {};
   connect_timer = {};
+  connect_place = {};
+  connect_deadline = {};
   max_timer = {};
 
-  if (dns_only) exchange = DnsExchangeResult{};  // only a lone DNS query fills it
+  exchange.reset();  // only a lone DNS query has one
   dns_only = false;
-  walk.reset();
+  has_walk = false;
   single_query.name.clear();
   single_query.type = DnsType::A;
   single_sent = false;
@@ -307,7 +323,8 @@ void Pipeline::Request::reset() {
   tuple = {};
 
   response.status = 200;
-  response.headers.clear();
+  // response.headers is left as it is, for the memory of its strings: whoever sets a
+  // response sets all of its headers (an app's answer swaps them in whole).
   response.body.clear();
   response.latency = {};
   server_closed = false;
@@ -322,6 +339,16 @@ void Pipeline::Request::reset() {
   ingress_endpoint.clear();
   ingress_https = false;
 
+  // The record's served_by and headers hand their memory back to the slot before the
+  // record is cleared (an observer that kept them moved them out: nothing comes back).
+  if (record.served_by) {
+    served_by = std::move(*record.served_by);
+    served_by.clear();
+    record.served_by.reset();
+  }
+  record.headers.swap(header_spare);
+  record.headers.clear();
+
   queue = nullptr;
   holds_worker = false;
   peer_reset = false;
@@ -333,10 +360,10 @@ void Pipeline::Request::reset() {
 namespace {
 
 // The Host header the client sends: -H 'Host: x', else the proxy's, else the URL's.
-std::string effective_host(const Pipeline::Request& r) {
+const std::string& effective_host(const Pipeline::Request& r) {
   if (const std::string* h = find_header(r.spec.headers, "Host")) return *h;
   if (!r.spec.host_header.empty()) return r.spec.host_header;
-  return r.url.host_header();
+  return r.url_host_header;
 }
 
 }  // namespace
@@ -392,7 +419,7 @@ Pipeline::Request* Pipeline::get(RequestId id) {
   auto slot = static_cast<std::uint32_t>(id & 0xFFFFFFFFu);
   auto gen = static_cast<std::uint32_t>(id >> 32);
   if (slot >= requests_.size()) return nullptr;
-  Request& r = requests_[slot];
+  Request& r = *requests_[slot];
   return r.active && r.generation == gen ? &r : nullptr;
 }
 
@@ -407,10 +434,10 @@ RequestId Pipeline::allocate() {
     free_.pop_back();
   } else {
     slot = static_cast<std::uint32_t>(requests_.size());
-    requests_.emplace_back();
+    requests_.push_back(std::make_unique<Request>());
   }
   // A free slot was reset by release(); a new one is fresh.
-  Request& r = requests_[slot];
+  Request& r = *requests_[slot];
   std::uint32_t gen = r.generation + 1;
   if (gen == 0) gen = 1;  // generation 0 never names a live request
   r.generation = gen;
@@ -459,8 +486,14 @@ void Pipeline::close_connections(Ipv4 client) {
 // ---------------------------------------------------------------------------------------
 // Starting
 
-RequestId Pipeline::start(const Client& client, RequestSpec spec, trace::HopSink* sink) {
+RequestId Pipeline::start(const Client& client, RequestSpec&& spec, trace::HopSink* sink) {
   return start_request(client, std::move(spec), sink, 0, 0, false);
+}
+
+RequestId Pipeline::start(const Client& client, const RequestSpec& spec, trace::HopSink* sink) {
+  RequestId id = allocate();
+  get(id)->spec = spec;  // copy-assigned: the slot's strings keep their memory
+  return launch(id, client, sink, 0, 0, false);
 }
 
 trace::RequestRecord Pipeline::run(const Client& client, RequestSpec spec, trace::HopSink* sink) {
@@ -475,10 +508,15 @@ trace::RequestRecord Pipeline::run(const Client& client, RequestSpec spec, trace
 RequestId Pipeline::start_request(const Client& client, RequestSpec&& spec, trace::HopSink* sink,
                                   RequestId parent, int depth, bool held) {
   RequestId id = allocate();
+  get(id)->spec = std::move(spec);
+  return launch(id, client, sink, parent, depth, held);
+}
+
+RequestId Pipeline::launch(RequestId id, const Client& client, trace::HopSink* sink,
+                           RequestId parent, int depth, bool held) {
   Request& r = *get(id);
   r.held = held;
   r.client = client;
-  r.spec = std::move(spec);
   r.parent = parent;
   r.depth = depth;
   r.sink = sink;
@@ -503,6 +541,7 @@ DnsExchangeResult Pipeline::run_dns_query(const Client& client, const DnsQuery& 
     r.sink = sink;
     r.start = sim_->now();
     r.dns_only = true;
+    r.exchange = std::make_unique<DnsExchangeResult>();
     r.single_query = query;
     r.dns_server = server;
     r.resolving = true;
@@ -517,7 +556,7 @@ DnsExchangeResult Pipeline::run_dns_query(const Client& client, const DnsQuery& 
   while (!done(id) && sim_->step()) {
   }
   Request& r = *get(id);
-  DnsExchangeResult out = std::move(r.exchange);
+  DnsExchangeResult out = std::move(*r.exchange);
   out.hops = std::move(r.record.hops);
   release(id);
   return out;
@@ -536,20 +575,47 @@ void Pipeline::begin(RequestId id) {
     }
     if (url_cache_.size() >= kUrlCacheSize) url_cache_.clear();
     std::string normalised = parsed.url->str();
-    it = url_cache_.emplace(r.spec.url, ParsedEntry{std::move(*parsed.url), std::move(normalised)})
+    std::string host_header = parsed.url->host_header();
+    std::optional<Ipv4> host_ip = Ipv4::parse(parsed.url->host);
+    it = url_cache_
+             .emplace(r.spec.url, ParsedEntry{std::move(*parsed.url), std::move(normalised),
+                                              std::move(host_header), host_ip})
              .first;
   }
   r.url = it->second.url;  // copy-assigned: the slot's strings keep their capacity
+  r.url_host_header = it->second.host_header;
+  r.url_ip = it->second.host_ip;
   r.record.url = it->second.normalised;
   r.dst_port = r.url.port;
   Duration connect_limit = r.spec.connect_timeout.value_or(kCurlDefaultConnectTimeout);
-  r.connect_timer = sim_->schedule_in(connect_limit, ConnectTimerEvent{this, id});
+  // Most connections are answered long before the timeout: scheduling and cancelling a
+  // timer for each would cost two queue operations a request. The timer takes its place in
+  // the order now and is armed by schedule() once the request waits past the deadline, so
+  // it fires exactly when and where an eagerly scheduled one would have.
+  r.connect_deadline = sim_->now() + connect_limit;
+  r.connect_place = sim_->reserve();
   if (r.spec.max_time) r.max_timer = sim_->schedule_in(*r.spec.max_time, MaxTimerEvent{this, id});
   begin_lookup(r, id);
 }
 
 void Pipeline::schedule(Request& r, RequestId id, Duration delay) {
-  r.step_event = sim_->schedule_in(delay, StepEvent{this, id});
+  const SimTime at = sim_->now() + delay;
+  // Every wait of a request that has not connected yet is a step scheduled here: the connect
+  // timer is armed as soon as a step would run at or after its deadline (it keeps its
+  // earlier place, so it still fires first at an equal time).
+  if (!r.connect_place.empty() && at >= r.connect_deadline) {
+    r.connect_timer =
+        sim_->schedule_reserved(r.connect_deadline, r.connect_place, ConnectTimerEvent{this, id});
+    r.connect_place = {};
+  }
+  // A step's delay is nearly always one of the cluster's few link latencies: the engine's
+  // lanes for repeated delays take it without a heap operation, in the same order.
+  r.step_event = sim_->schedule_after(delay, StepEvent{this, id});
+}
+
+bool Pipeline::other_event_due_now() const {
+  const std::optional<SimTime> next = sim_->next_time();
+  return next && *next <= sim_->now();
 }
 
 bool Pipeline::traced(const Request& r) {
@@ -633,7 +699,7 @@ void Pipeline::on_timer(RequestId id, bool max_time) {
   else
     r.connect_timer = {};
   if (r.dns_only) {
-    r.exchange.error = "timed out";
+    r.exchange->error = "timed out";
     if (traced(r))
       hop(r, trace::stage::dns, r.client.node, {r.client.ip, r.dns_port}, {r.dns_server, 53},
           fmt::format("no answer within {}", core::format_duration(sim_->now() - r.start)));
@@ -694,8 +760,8 @@ void Pipeline::begin_lookup(Request& r, RequestId id) {
       return;
     }
   }
-  if (auto ip = Ipv4::parse(host)) {
-    r.dst_ip = *ip;
+  if (r.url_ip) {  // Ipv4::parse(host), done once per URL
+    r.dst_ip = *r.url_ip;
     connect(r, id);
     return;
   }
@@ -746,7 +812,12 @@ void Pipeline::begin_lookup(Request& r, RequestId id) {
   }
   const ResolvConf* conf = r.client.resolv_conf.get();
   PODHOP_CHECK(conf != nullptr, "a client without a resolver configuration");
-  r.walk.emplace(host, *conf, r.client.hosts.get());
+  // A reused slot restarts its walk, whose buffers keep their memory.
+  if (r.walk)
+    r.walk->restart(host, *conf, r.client.hosts.get());
+  else
+    r.walk.emplace(host, *conf, r.client.hosts.get());
+  r.has_walk = true;
   const Resolution& res0 = r.walk->result();
   if (res0.from_hosts) {
     r.dst_ip = res0.address;
@@ -803,12 +874,10 @@ void Pipeline::dns_send(Request& r, RequestId id) {
     r.trip_q[0] = r.single_query;
     r.trip_n = 1;
   } else {
-    auto q = r.walk->next_query();
-    if (!q) {
+    if (!r.walk->next_query_into(r.trip_q[0])) {
       lookup_done(r, id);
       return;
     }
-    r.trip_q[0] = std::move(*q);
     r.trip_n = 1;
     if (r.trip_q[0].type == DnsType::A && !r.client.resolv_conf->no_aaaa()) {
       r.trip_q[1].name.assign(r.trip_q[0].name);
@@ -823,7 +892,7 @@ void Pipeline::dns_send(Request& r, RequestId id) {
     std::string what = r.trip_n == 2
                            ? fmt::format("A + AAAA {}", r.trip_q[0].name)
                            : fmt::format("{} {}", to_string(r.trip_q[0].type), r.trip_q[0].name);
-    if (r.walk && r.walk->candidates().size() > 1) {
+    if (r.has_walk && r.walk->candidates().size() > 1) {
       const auto& cands = r.walk->candidates();
       auto pos = std::find(cands.begin(), cands.end(), r.trip_q[0].name) - cands.begin();
       what += fmt::format(" (candidate {} of {})", pos + 1, cands.size());
@@ -996,17 +1065,17 @@ void Pipeline::dns_reply(Request& r, RequestId id) {
     }
   }
   if (r.dns_only) {
-    r.exchange.answered = true;
-    r.exchange.answer = *r.trip_a[0];
-    r.exchange.rtt = sim_->now() - r.start;
-    r.exchange.server = r.dns_server_name;
+    r.exchange->answered = true;
+    r.exchange->answer = *r.trip_a[0];
+    r.exchange->rtt = sim_->now() - r.start;
+    r.exchange->server = r.dns_server_name;
     finish(r, id, Outcome::ok, 0, {});
     return;
   }
   r.walk->on_answer(*r.trip_a[0]);
   if (r.trip_n == 2) {
-    auto next = r.walk->next_query();
-    if (next && next->type == DnsType::AAAA && next->name == r.trip_q[1].name)
+    auto next = r.walk->next_query_view();
+    if (next && next->second == DnsType::AAAA && next->first == r.trip_q[1].name)
       r.walk->on_answer(*r.trip_a[1]);
   }
   dns_send(r, id);
@@ -1016,14 +1085,14 @@ void Pipeline::dns_unreachable(Request& r, RequestId id, bool refused) {
   const Address from{r.client.ip, r.dns_port};
   const Address to{r.dns_server, 53};
   if (r.dns_only) {
-    r.exchange.error = refused ? "connection refused" : "timed out";
+    r.exchange->error = refused ? "connection refused" : "timed out";
     if (traced(r))
       hop(r, trace::stage::dns, r.client.node, to, from,
           refused ? std::string("ICMP port unreachable: connection refused")
                   : fmt::format("no answer within {}",
                                 core::format_duration(sim_->now() - r.trip_sent)));
     finish(r, id, refused ? Outcome::connection_refused : Outcome::timeout, refused ? 7 : 28,
-           r.exchange.error);
+           r.exchange->error);
     return;
   }
   if (traced(r))
@@ -1309,6 +1378,7 @@ void Pipeline::connected(Request& r, RequestId id) {
   r.connected = true;
   sim_->cancel(r.connect_timer);
   r.connect_timer = {};
+  r.connect_place = {};  // never armed: nothing to cancel
   r.record.connected_to = Address{r.dst_ip, r.dst_port};
   r.record.time_connect = sim_->now() - r.start;
   const Address from{r.client.ip, r.src_port};
@@ -1422,7 +1492,7 @@ void Pipeline::request_arrive(Request& r, RequestId id) {
   const model::Pod& pod = net_->state().pods[slot];
   const PodApps* apps = net_->apps().pod(slot);
   const AppBehavior* app = apps ? apps->serving(r.ep_port) : nullptr;
-  r.served_by = net_->pod_name(slot);
+  net_->assign_pod_name(slot, r.served_by);  // into the slot's buffer: no allocation
   const std::string& name = r.served_by;
   if (!app) {
     r.server_closed = true;
@@ -1442,12 +1512,16 @@ void Pipeline::request_arrive(Request& r, RequestId id) {
     headers[n_headers].value.assign(value);
     ++n_headers;
   };
-  const std::string host_header = effective_host(r);
-  add_header("Host", host_header);
-  if (!r.spec.user_agent.empty()) add_header("User-Agent", r.spec.user_agent);
-  add_header("Accept", "*/*");
-  for (const auto& h : r.spec.headers)
-    if (!iequals(h.name, "Host")) add_header(h.name, h.value);
+  const std::string& host_header = effective_host(r);
+  // The default echo server reads no header but X-Forwarded-For and X-Real-IP, which only
+  // the client's -H headers can hold: without them it is handed none (bulk traffic).
+  if (app->kind != AppKind::echo || !r.spec.headers.empty()) {
+    add_header("Host", host_header);
+    if (!r.spec.user_agent.empty()) add_header("User-Agent", r.spec.user_agent);
+    add_header("Accept", "*/*");
+    for (const auto& h : r.spec.headers)
+      if (!iequals(h.name, "Host")) add_header(h.name, h.value);
+  }
   AppRequest req;
   req.pod_namespace = pod.meta.namespace_;
   req.pod_name = pod.meta.name;
@@ -1465,10 +1539,16 @@ void Pipeline::request_arrive(Request& r, RequestId id) {
   req.client_port = r.src_port;
   req.now = sim_->now();
   req.explain = traced(r);
-  AppAction action = handle(*app, req);
+  // Into the pipeline's action, whose strings keep their memory from the last answer.
+  AppAction& action = app_action_;
+  handle(*app, req, action);
   switch (action.kind) {
     case AppAction::Kind::respond: {
-      r.response = std::move(action.response);
+      // Swapped, not moved: the buffers go round between the action and the slots.
+      r.response.status = action.response.status;
+      r.response.latency = action.response.latency;
+      r.response.headers.swap(action.response.headers);
+      r.response.body.swap(action.response.body);
       if (traced(r))
         hop(r, trace::stage::app, r.target.node, src, ep,
             fmt::format("{}: {}, {} bytes{} [{}]", name, action.detail, r.response.body.size(),
@@ -1482,6 +1562,13 @@ void Pipeline::request_arrive(Request& r, RequestId id) {
         return;
       }
       r.phase = Phase::app_working;
+      if (r.response.latency.ns == 0 && !other_event_due_now()) {
+        // The answer is ready at once and no other event is due now: its step would be the
+        // very next event to run, so running it here changes neither a time nor an order
+        // (every later event keeps its place) and saves an event a request.
+        respond(r, id);
+        return;
+      }
       schedule(r, id, r.response.latency);
       return;
     }
@@ -1630,10 +1717,15 @@ void Pipeline::response_arrive(Request& r, RequestId id) {
                     http_reason_phrase(r.response.status), r.response.body.size(),
                     *r.record.served_by, core::format_duration(sim_->now() - r.start)));
   // The response is delivered: its strings move into the record.
-  r.record.body = std::move(r.response.body);
-  r.record.headers.reserve(r.response.headers.size());
-  for (auto& h : r.response.headers)
-    r.record.headers.emplace_back(std::move(h.name), std::move(h.value));
+  // The body is swapped in (the slot keeps both buffers); the headers are assigned into the
+  // strings the slot kept from earlier requests.
+  r.record.body.swap(r.response.body);
+  r.record.headers.swap(r.header_spare);
+  r.record.headers.resize(r.response.headers.size());
+  for (std::size_t i = 0; i < r.response.headers.size(); ++i) {
+    r.record.headers[i].first.assign(r.response.headers[i].name);
+    r.record.headers[i].second.assign(r.response.headers[i].value);
+  }
   finish(r, id, Outcome::ok, 0, {});
 }
 
@@ -2022,6 +2114,7 @@ void Pipeline::finish(Request& r, RequestId id, Outcome outcome, int exit_code, 
   sim_->cancel(r.connect_timer);
   sim_->cancel(r.max_timer);
   r.step_event = r.connect_timer = r.max_timer = {};
+  r.connect_place = {};
   r.phase = Phase::done;
   --in_flight_;
   r.record.outcome = outcome;
@@ -2046,9 +2139,10 @@ void Pipeline::finish(Request& r, RequestId id, Outcome outcome, int exit_code, 
     return;
   }
   if (observer_ && !r.held) {
-    trace::RequestRecord record = std::move(r.record);
+    // The record stays in the slot while the observer reads it (requests it starts meanwhile
+    // take other slots), then is cleared in place with its memory kept.
+    observer_->on_complete(id, r.record);
     release(id);
-    observer_->on_complete(id, std::move(record));
   }
 }
 

@@ -248,6 +248,11 @@ HostsFile hosts_file_for(const model::Pod& pod, const model::ClusterConfig& conf
 
 std::string follow_cnames(std::string_view name, const DnsAnswer& answer,
                           std::vector<core::Ipv4>* addresses) {
+  return std::string(follow_cnames_view(name, answer, addresses));
+}
+
+std::string_view follow_cnames_view(std::string_view name, const DnsAnswer& answer,
+                                    std::vector<core::Ipv4>* addresses) {
   std::string_view current = name;
   // Each CNAME moves the name one step; a chain longer than the answer is a loop.
   for (std::size_t step = 0; step <= answer.answer.size(); ++step) {
@@ -262,10 +267,33 @@ std::string follow_cnames(std::string_view name, const DnsAnswer& answer,
       if (r.type == DnsType::A && dns_name_equal(r.name, current)) addresses->push_back(r.ip);
     }
   }
-  return std::string(current);
+  return current;
 }
 
 SearchWalk::SearchWalk(std::string_view name, const ResolvConf& conf, const HostsFile* hosts) {
+  restart(name, conf, hosts);
+}
+
+void SearchWalk::restart(std::string_view name, const ResolvConf& conf, const HostsFile* hosts) {
+  // Everything as a new walk has it, vectors and strings cleared in place.
+  candidates_.clear();
+  sent_.clear();
+  candidate_ = 0;
+  search_begin_ = 0;
+  search_end_ = 0;
+  type_index_ = 0;
+  done_ = false;
+  awaiting_answer_ = false;
+  a_rcode_ = Rcode::NOERROR;
+  a_has_records_ = false;
+  a_addresses_.clear();
+  a_canonical_.clear();
+  result_.ok = false;
+  result_.address = {};
+  result_.addresses.clear();
+  result_.canonical_name.clear();
+  result_.literal = false;
+  result_.from_hosts = false;
   send_aaaa_ = !conf.no_aaaa();
   if (name.empty()) {
     done_ = true;
@@ -273,15 +301,20 @@ SearchWalk::SearchWalk(std::string_view name, const ResolvConf& conf, const Host
   }
   // getaddrinfo answers numeric hosts itself, and reads /etc/hosts before DNS.
   if (auto ip = core::Ipv4::parse(name)) {
-    result_ = {.ok = true, .address = *ip, .addresses = {*ip}, .canonical_name = std::string(name)};
+    result_.ok = true;
+    result_.address = *ip;
+    result_.addresses.push_back(*ip);
+    result_.canonical_name.assign(name);
     result_.literal = true;
     done_ = true;
     return;
   }
   if (hosts != nullptr) {
     if (auto ip = hosts->lookup(name)) {
-      result_ = {
-          .ok = true, .address = *ip, .addresses = {*ip}, .canonical_name = std::string(name)};
+      result_.ok = true;
+      result_.address = *ip;
+      result_.addresses.push_back(*ip);
+      result_.canonical_name.assign(name);
       result_.from_hosts = true;
       done_ = true;
       return;
@@ -304,15 +337,16 @@ SearchWalk::SearchWalk(std::string_view name, const ResolvConf& conf, const Host
       if (!d.empty()) total += name.size() + d.size() + 2;
     }
   }
-  buffer_ = std::make_unique_for_overwrite<char[]>(total);
-  char* out = buffer_.get();
+  // Sized once, before any view into it is taken: the views stay valid until restart().
+  buffer_.resize(total);
+  char* out = buffer_.data();
   auto append = [&](std::string_view part) {
     std::copy(part.begin(), part.end(), out);
     out += part.size();
   };
   append(name);
   if (!trailing_dot) append(".");
-  const std::string_view as_is(buffer_.get(), as_is_len);
+  const std::string_view as_is(buffer_.data(), as_is_len);
   if (trailing_dot) {
     // An absolute name is queried exactly as written, and only that.
     candidates_.push_back(as_is);
@@ -348,10 +382,23 @@ SearchWalk::SearchWalk(std::string_view name, const ResolvConf& conf, const Host
 }
 
 std::optional<DnsQuery> SearchWalk::next_query() {
+  auto q = next_query_view();
+  if (!q) return std::nullopt;
+  return DnsQuery{std::string(q->first), q->second};
+}
+
+std::optional<std::pair<std::string_view, DnsType>> SearchWalk::next_query_view() {
   if (done_ || candidate_ >= candidates_.size()) return std::nullopt;
   awaiting_answer_ = true;
-  return DnsQuery{std::string(candidates_[candidate_]),
-                  type_index_ == 0 ? DnsType::A : DnsType::AAAA};
+  return std::pair{candidates_[candidate_], type_index_ == 0 ? DnsType::A : DnsType::AAAA};
+}
+
+bool SearchWalk::next_query_into(DnsQuery& out) {
+  auto q = next_query_view();
+  if (!q) return false;
+  out.name.assign(q->first);
+  out.type = q->second;
+  return true;
 }
 
 void SearchWalk::on_answer(const DnsAnswer& answer) {
@@ -371,7 +418,7 @@ void SearchWalk::on_answer(const DnsAnswer& answer) {
   a_canonical_.clear();
   // The addresses come from the A answer alone (also when only AAAA has records).
   if (!answer.answer.empty())
-    a_canonical_ = follow_cnames(candidates_[candidate_], answer, &a_addresses_);
+    a_canonical_.assign(follow_cnames_view(candidates_[candidate_], answer, &a_addresses_));
   if (send_aaaa_) {
     type_index_ = 1;
     return;
@@ -386,8 +433,9 @@ void SearchWalk::finish_candidate(const Rcode* aaaa_rcode, bool aaaa_has_records
     result_.ok = !a_addresses_.empty();
     if (result_.ok) {
       result_.address = a_addresses_.front();
-      result_.addresses = std::move(a_addresses_);
-      result_.canonical_name = std::move(a_canonical_);
+      // Swapped, not moved: both keep their memory for the next walk (restart()).
+      result_.addresses.swap(a_addresses_);
+      result_.canonical_name.swap(a_canonical_);
     }
     done_ = true;
     return;

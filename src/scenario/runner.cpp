@@ -232,7 +232,7 @@ struct Runner::Impl final : dataplane::RequestObserver {
     observing = false;
   }
 
-  void on_complete(RequestId id, trace::RequestRecord record) override;
+  void on_complete(RequestId id, trace::RequestRecord& record) override;
   RequestId start_request(TrafficRun* run, std::uint32_t user, const dataplane::Client& client,
                           const dataplane::RequestSpec& spec);
   void progress();
@@ -416,7 +416,7 @@ class TrafficRun {
   SimTime end_;
 };
 
-void Runner::Impl::on_complete(RequestId id, trace::RequestRecord record) {
+void Runner::Impl::on_complete(RequestId id, trace::RequestRecord& record) {
   const SimTime now = sim.simulator().now();
   auto it = in_flight.find(id);
   ++requests_done;

@@ -185,7 +185,7 @@ TEST_CASE("new connections spread over the Service's endpoints", "[dataplane]") 
 namespace {
 struct Collect : RequestObserver {
   std::vector<podhop::trace::RequestRecord> done;
-  void on_complete(RequestId, podhop::trace::RequestRecord r) override {
+  void on_complete(RequestId, podhop::trace::RequestRecord& r) override {
     done.push_back(std::move(r));
   }
 };

@@ -30,7 +30,7 @@ class Load : public dataplane::RequestObserver {
   Load(const Load&) = delete;
   Load& operator=(const Load&) = delete;
 
-  void on_complete(dataplane::RequestId, trace::RequestRecord record) override {
+  void on_complete(dataplane::RequestId, trace::RequestRecord& record) override {
     ++outcomes[record.outcome];
     if (record.served_by) ++served[*record.served_by];
   }

@@ -227,5 +227,8 @@ struct AppAction {
 
 /// What `app` does with `request`. Pure and deterministic: same inputs, same action.
 AppAction handle(const AppBehavior& app, const AppRequest& request);
+/// The same action, written into `out` (all of it): the default echo server reuses the
+/// memory of out's strings, so a caller that keeps one action allocates nothing per answer.
+void handle(const AppBehavior& app, const AppRequest& request, AppAction& out);
 
 }  // namespace podhop::dataplane

@@ -13,6 +13,7 @@
 #include <string>
 #include <string_view>
 #include <unordered_map>
+#include <utility>
 #include <vector>
 
 #include "podhop/core/ip.hpp"
@@ -235,8 +236,17 @@ class SearchWalk {
   };
 
   SearchWalk(std::string_view name, const ResolvConf& conf, const HostsFile* hosts = nullptr);
+  /// Starts over for another name, as a new walk would, keeping the memory of this one (a
+  /// request slot reuses its walk). Views from candidates() and sent() are invalidated.
+  void restart(std::string_view name, const ResolvConf& conf, const HostsFile* hosts = nullptr);
   /// The next query to send, or nullopt when the walk is over.
   std::optional<DnsQuery> next_query();
+  /// next_query() without a copy: the name (a view into the walk) and type of the next query,
+  /// or nullopt when the walk is over. As with next_query(), the walk then awaits its answer.
+  std::optional<std::pair<std::string_view, DnsType>> next_query_view();
+  /// next_query() into `out`, reusing its memory: false (and `out` untouched) when the walk
+  /// is over.
+  bool next_query_into(DnsQuery& out);
   void on_answer(const DnsAnswer& answer);
   const Resolution& result() const { return result_; }
   /// The candidate names in the order they will be tried (for tests and the trace).
@@ -247,7 +257,7 @@ class SearchWalk {
  private:
   void finish_candidate(const Rcode* aaaa_rcode, bool aaaa_has_records);
 
-  std::unique_ptr<char[]> buffer_;  // every candidate name, back to back
+  std::vector<char> buffer_;  // every candidate name, back to back (moves keep its address)
   std::vector<std::string_view> candidates_;
   std::vector<Sent> sent_;
   std::size_t candidate_ = 0;
@@ -270,6 +280,9 @@ class SearchWalk {
 /// answer) and appends the A records owned by it to `addresses`.
 std::string follow_cnames(std::string_view name, const DnsAnswer& answer,
                           std::vector<core::Ipv4>* addresses);
+/// follow_cnames() as a view: of `name` or of a record's data in `answer`.
+std::string_view follow_cnames_view(std::string_view name, const DnsAnswer& answer,
+                                    std::vector<core::Ipv4>* addresses);
 
 /// "10.0.96.10.in-addr.arpa." for 10.96.0.10.
 std::string reverse_name(core::Ipv4 ip);

@@ -171,6 +171,8 @@ class Network {
 
   /// The pod's name as "namespace/name".
   std::string pod_name(std::uint32_t pod) const;
+  /// Writes pod_name(pod) into `out` (replacing what it held), reusing its memory.
+  void assign_pod_name(std::uint32_t pod, std::string& out) const;
   /// True while the pod in `slot` still has `ip` and has not gone: a request holding the slot
   /// across events checks it before it reads the pod (the pod may have exited meanwhile;
   /// then a connection to it is reset, a new SYN to its IP finds nobody).

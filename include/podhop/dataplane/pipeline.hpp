@@ -46,12 +46,15 @@ inline constexpr std::int64_t kSimulationEpochUnix = 1798761600;
 /// ingress-nginx's proxy-connect-timeout (5 s): how long it waits to connect to an endpoint.
 inline constexpr core::Duration kIngressProxyConnectTimeout = core::Duration::seconds(5);
 
-/// Receives every top-level request when it completes. The record is moved to the
-/// observer and the request forgotten.
+/// Receives every top-level request when it completes.
 class RequestObserver {
  public:
   virtual ~RequestObserver() = default;
-  virtual void on_complete(RequestId id, trace::RequestRecord record) = 0;
+  /// `record` stays the pipeline's: read it, or move out of it what you keep. Once this
+  /// returns the request is forgotten and its record cleared for the next request in its
+  /// slot, which keeps the memory of its strings (bulk traffic then allocates nothing per
+  /// request for its record). Starting requests from here is fine.
+  virtual void on_complete(RequestId id, trace::RequestRecord& record) = 0;
 };
 
 /// One DNS query sent on its own (nslookup, dig) and what came back.
@@ -79,7 +82,10 @@ class Pipeline {
   /// Starts an HTTP request from `client` now. `sink`, when given, receives every hop as
   /// it happens (including the hops of requests the apps forward); it must outlive the
   /// request.
-  RequestId start(const Client& client, RequestSpec spec, trace::HopSink* sink = nullptr);
+  RequestId start(const Client& client, RequestSpec&& spec, trace::HopSink* sink = nullptr);
+  /// The same, copying `spec` into the request's slot, whose strings keep their memory from
+  /// the request before: bulk traffic that sends the same specs again allocates nothing.
+  RequestId start(const Client& client, const RequestSpec& spec, trace::HopSink* sink = nullptr);
   /// True once the request has completed (or when the id names nothing).
   bool done(RequestId id) const;
   /// The record of a completed top-level request; the id is forgotten afterwards.
@@ -124,10 +130,16 @@ class Pipeline {
 
   RequestId start_request(const Client& client, RequestSpec&& spec, trace::HopSink* sink,
                           RequestId parent, int depth, bool held);
+  // Starts the request allocated as `id`, whose spec is set.
+  RequestId launch(RequestId id, const Client& client, trace::HopSink* sink, RequestId parent,
+                   int depth, bool held);
   void begin(RequestId id);
   void on_step(RequestId id);
   void on_timer(RequestId id, bool max_time);
   void schedule(Request& r, RequestId id, core::Duration delay);
+  // True when an event is pending for the current time: a step scheduled now with no delay
+  // would run after it, so it cannot be run in place.
+  bool other_event_due_now() const;
 
   // DNS
   void begin_lookup(Request& r, RequestId id);
@@ -184,12 +196,18 @@ class Pipeline {
   // (node << 32 | hostPort) -> (pod slot, containerPort) for TCP hostPorts (the CNI portmap
   // plugin's DNAT). Lookups only.
   std::unordered_map<std::uint64_t, std::pair<std::uint32_t, std::int32_t>> host_ports_;
-  std::vector<Request> requests_;
+  // Each request in its own block, so a Request (and the record an observer is reading)
+  // stays where it is while the table grows.
+  std::vector<std::unique_ptr<Request>> requests_;
+  // The action of the app that answered last, kept for the capacity of its strings.
+  AppAction app_action_;
   // Every URL parsed so far (a pure function of the text) with its normalised form, so a
   // repeated URL is not parsed again. Looked up only; cleared when it grows past the bound.
   struct ParsedEntry {
     Url url;
-    std::string normalised;  // Url::str()
+    std::string normalised;             // Url::str()
+    std::string host_header;            // Url::host_header()
+    std::optional<core::Ipv4> host_ip;  // Ipv4::parse(host)
   };
   static constexpr std::size_t kUrlCacheSize = 4096;
   std::unordered_map<std::string, ParsedEntry> url_cache_;
