@@ -18,6 +18,12 @@ using trace::Outcome;
 
 namespace {
 
+/// The URL of a request that has none parsed (yet): curl's defaults, immutable.
+const Url& no_url() {
+  static const Url kNone;
+  return kNone;
+}
+
 /// What the next event of a request does. Each request has at most one step pending;
 /// timers are separate events.
 enum class Phase : std::uint8_t {
@@ -142,9 +148,10 @@ struct Pipeline::Request {
   Phase phase = Phase::idle;
   Client client;
   RequestSpec spec;
-  Url url;
-  std::string url_host_header;  // url.host_header(), from the URL cache
-  std::optional<Ipv4> url_ip;   // url.host when it is an IPv4 address, from the URL cache
+  // The parsed URL, shared with the URL cache (nothing copied per request); `url` points
+  // into it, or at an empty URL before begin() parsed one.
+  std::shared_ptr<const ParsedUrlEntry> parsed;
+  const Url* url = &no_url();
   RequestId parent = 0;
   int depth = 0;
   trace::HopSink* sink = nullptr;
@@ -266,13 +273,8 @@ void clear_record(trace::RequestRecord& rec) {
 void Pipeline::Request::reset() {
   active = false;
   phase = Phase::idle;
-  url.scheme.assign("http");
-  url.host.clear();
-  url.port = 80;
-  url.port_given = false;
-  url.path.assign("/");
-  url_host_header.clear();
-  url_ip.reset();
+  parsed.reset();
+  url = &no_url();
   parent = 0;
   depth = 0;
   sink = nullptr;
@@ -363,7 +365,7 @@ namespace {
 const std::string& effective_host(const Pipeline::Request& r) {
   if (const std::string* h = find_header(r.spec.headers, "Host")) return *h;
   if (!r.spec.host_header.empty()) return r.spec.host_header;
-  return r.url_host_header;
+  return r.parsed ? r.parsed->host_header : r.url->host;
 }
 
 }  // namespace
@@ -574,19 +576,18 @@ void Pipeline::begin(RequestId id) {
       return;
     }
     if (url_cache_.size() >= kUrlCacheSize) url_cache_.clear();
-    std::string normalised = parsed.url->str();
-    std::string host_header = parsed.url->host_header();
-    std::optional<Ipv4> host_ip = Ipv4::parse(parsed.url->host);
-    it = url_cache_
-             .emplace(r.spec.url, ParsedEntry{std::move(*parsed.url), std::move(normalised),
-                                              std::move(host_header), host_ip})
-             .first;
+    auto entry = std::make_shared<ParsedUrlEntry>();
+    entry->normalised = parsed.url->str();
+    entry->host_header = parsed.url->host_header();
+    entry->host_ip = Ipv4::parse(parsed.url->host);
+    entry->url = std::move(*parsed.url);
+    it = url_cache_.emplace(r.spec.url, std::move(entry)).first;
   }
-  r.url = it->second.url;  // copy-assigned: the slot's strings keep their capacity
-  r.url_host_header = it->second.host_header;
-  r.url_ip = it->second.host_ip;
-  r.record.url = it->second.normalised;
-  r.dst_port = r.url.port;
+  // Shared, not copied: an entry the cache drops lives on while a request holds it.
+  r.parsed = it->second;
+  r.url = &r.parsed->url;
+  r.record.url = r.parsed->normalised;
+  r.dst_port = r.url->port;
   Duration connect_limit = r.spec.connect_timeout.value_or(kCurlDefaultConnectTimeout);
   // Most connections are answered long before the timeout: scheduling and cancelling a
   // timer for each would cost two queue operations a request. The timer takes its place in
@@ -713,7 +714,7 @@ void Pipeline::on_timer(RequestId id, bool max_time) {
   if (r.resolving) {
     if (traced(r))
       hop(r, trace::stage::resolver, r.client.node, {r.client.ip, r.dns_port}, {r.dns_server, 53},
-          fmt::format("curl gave up resolving {} after {} ms ({})", r.url.host, elapsed,
+          fmt::format("curl gave up resolving {} after {} ms ({})", r.url->host, elapsed,
                       max_time ? "--max-time" : "--connect-timeout"));
     finish(r, id, Outcome::timeout, 28,
            fmt::format("Resolving timed out after {} milliseconds", elapsed));
@@ -726,7 +727,7 @@ void Pipeline::on_timer(RequestId id, bool max_time) {
                       max_time ? "--max-time" : "--connect-timeout"));
     finish(r, id, Outcome::timeout, 28,
            fmt::format("Failed to connect to {} port {} after {} ms: Timeout was reached",
-                       r.url.host, r.dst_port, elapsed));
+                       r.url->host, r.dst_port, elapsed));
     return;
   }
   if (traced(r))
@@ -743,25 +744,25 @@ void Pipeline::on_timer(RequestId id, bool max_time) {
 // Name resolution
 
 void Pipeline::begin_lookup(Request& r, RequestId id) {
-  const std::string& host = r.url.host;
-  if (r.spec.port_forward && r.url.port == r.spec.port_forward->local_port &&
+  const std::string& host = r.url->host;
+  if (r.spec.port_forward && r.url->port == r.spec.port_forward->local_port &&
       (iequals(host, "localhost") || host == "127.0.0.1")) {
     port_forward_connect(r, id);
     return;
   }
   // --resolve wins over everything, for its host and port only.
   for (const auto& o : r.spec.resolve) {
-    if ((o.host == "*" || iequals(o.host, host)) && o.port == r.url.port) {
+    if ((o.host == "*" || iequals(o.host, host)) && o.port == r.url->port) {
       r.dst_ip = o.address;
       if (traced(r))
-        hop(r, trace::stage::resolver, r.client.node, {r.client.ip, 0}, {o.address, r.url.port},
+        hop(r, trace::stage::resolver, r.client.node, {r.client.ip, 0}, {o.address, r.url->port},
             fmt::format("--resolve {}:{}:{}: no DNS", host, o.port, o.address.str()));
       connect(r, id);
       return;
     }
   }
-  if (r.url_ip) {  // Ipv4::parse(host), done once per URL
-    r.dst_ip = *r.url_ip;
+  if (r.parsed && r.parsed->host_ip) {  // Ipv4::parse(host), done once per URL
+    r.dst_ip = *r.parsed->host_ip;
     connect(r, id);
     return;
   }
@@ -822,7 +823,7 @@ void Pipeline::begin_lookup(Request& r, RequestId id) {
   if (res0.from_hosts) {
     r.dst_ip = res0.address;
     if (traced(r))
-      hop(r, trace::stage::resolver, r.client.node, {r.client.ip, 0}, {res0.address, r.url.port},
+      hop(r, trace::stage::resolver, r.client.node, {r.client.ip, 0}, {res0.address, r.url->port},
           fmt::format("/etc/hosts: {} is {}", host, res0.address.str()));
     connect(r, id);
     return;
@@ -1098,13 +1099,13 @@ void Pipeline::dns_unreachable(Request& r, RequestId id, bool refused) {
   if (traced(r))
     hop(r, trace::stage::resolver, r.client.node, to, from,
         refused ? fmt::format("ICMP port unreachable from {}: getaddrinfo gives up on {}",
-                              r.dns_server.str(), r.url.host)
+                              r.dns_server.str(), r.url->host)
                 : fmt::format("no answer from {} within {} (timeout x attempts): getaddrinfo "
                               "gives up on {}",
                               r.dns_server.str(), core::format_duration(sim_->now() - r.trip_sent),
-                              r.url.host));
+                              r.url->host));
   r.resolving = false;
-  finish(r, id, Outcome::dns_failure, 6, fmt::format("Could not resolve host: {}", r.url.host));
+  finish(r, id, Outcome::dns_failure, 6, fmt::format("Could not resolve host: {}", r.url->host));
 }
 
 void Pipeline::lookup_done(Request& r, RequestId id) {
@@ -1119,8 +1120,8 @@ void Pipeline::lookup_done(Request& r, RequestId id) {
       hop(r, trace::stage::resolver, r.client.node, {r.client.ip, r.dns_port}, {r.dns_server, 53},
           fmt::format("{} did not resolve: every candidate was NXDOMAIN or NODATA ({} "
                       "quer{})",
-                      r.url.host, r.dns_queries, r.dns_queries == 1 ? "y" : "ies"));
-    finish(r, id, Outcome::dns_failure, 6, fmt::format("Could not resolve host: {}", r.url.host));
+                      r.url->host, r.dns_queries, r.dns_queries == 1 ? "y" : "ies"));
+    finish(r, id, Outcome::dns_failure, 6, fmt::format("Could not resolve host: {}", r.url->host));
     return;
   }
   r.dst_ip = res.address;
@@ -1130,8 +1131,8 @@ void Pipeline::lookup_done(Request& r, RequestId id) {
                         : fmt::format(" via {}", res.canonical_name);
   if (traced(r))
     hop(r, trace::stage::resolver, r.client.node, {r.client.ip, r.dns_port}, {r.dns_server, 53},
-        fmt::format("{} is {}{} ({} quer{}, {})", r.url.host, res.address.str(), via, r.dns_queries,
-                    r.dns_queries == 1 ? "y" : "ies",
+        fmt::format("{} is {}{} ({} quer{}, {})", r.url->host, res.address.str(), via,
+                    r.dns_queries, r.dns_queries == 1 ? "y" : "ies",
                     core::format_duration(sim_->now() - r.start)));
   connect(r, id);
 }
@@ -1386,20 +1387,20 @@ void Pipeline::connected(Request& r, RequestId id) {
   const std::uint32_t at_node = r.target.in_cluster() ? r.target.node : kNoIndex;
   const Duration lat = net_->latency(r.entry_node, r.target);
 
-  if (r.url.scheme == "https") {
+  if (r.url->scheme == "https") {
     // TLS is the ingress controller's (issue 4); here only the simulated internet speaks it.
     if (r.target.kind == PlaceKind::external_host) {
       const auto& host = net_->config().external_hosts[r.target.host];
-      if (!r.spec.insecure && !iequals(host.name, r.url.host) &&
-          !iequals("www." + host.name, r.url.host)) {
+      if (!r.spec.insecure && !iequals(host.name, r.url->host) &&
+          !iequals("www." + host.name, r.url->host)) {
         r.tls_code = 60;
         r.tls_error = fmt::format(
             "SSL: no alternative certificate subject name matches target host name '{}'",
-            r.url.host);
+            r.url->host);
         if (traced(r))
           hop(r, trace::stage::tcp, r.client.node, from, to,
               fmt::format("TLS: {}'s certificate names {}, not {}", host.name, host.name,
-                          r.url.host));
+                          r.url->host));
         r.phase = Phase::tls_to_client;
         schedule(r, id, lat + lat);
         return;
@@ -1425,7 +1426,7 @@ void Pipeline::connected(Request& r, RequestId id) {
     std::string ua = r.spec.user_agent.empty() ? std::string() : ", " + r.spec.user_agent;
     hop(r, trace::stage::http, r.client.node, from, to,
         fmt::format("{}{} {} HTTP/1.1 (Host: {}{})", r.reused ? "reused connection: " : "",
-                    r.spec.method, r.url.path, effective_host(r), ua));
+                    r.spec.method, r.url->path, effective_host(r), ua));
     const Address ep{r.ep_ip, r.ep_port};
     const Address src{r.seen_src, r.src_port};
     std::string nat = r.dnat ? fmt::format("DNAT {}:{} -> {}:{} (conntrack), ", r.dst_ip.str(),
@@ -1444,7 +1445,7 @@ void Pipeline::fail_connect(Request& r, RequestId id, bool refused, bool kernel_
   if (refused) {
     finish(r, id, Outcome::connection_refused, 7,
            fmt::format("Failed to connect to {} port {} after {} ms: Couldn't connect to server",
-                       r.url.host, r.dst_port, elapsed));
+                       r.url->host, r.dst_port, elapsed));
     return;
   }
   if (kernel_gave_up) {
@@ -1456,7 +1457,7 @@ void Pipeline::fail_connect(Request& r, RequestId id, bool refused, bool kernel_
   }
   finish(r, id, Outcome::timeout, 28,
          fmt::format("Failed to connect to {} port {} after {} ms: Couldn't connect to server",
-                     r.url.host, r.dst_port, elapsed));
+                     r.url->host, r.dst_port, elapsed));
 }
 
 // ---------------------------------------------------------------------------------------
@@ -1467,7 +1468,7 @@ void Pipeline::request_arrive(Request& r, RequestId id) {
   const Address src{r.seen_src, r.src_port};
   if (r.target.kind == PlaceKind::external_host) {
     const auto& host = net_->config().external_hosts[r.target.host];
-    r.response = external_web_response(host.name, r.spec.method, r.url.path);
+    r.response = external_web_response(host.name, r.spec.method, r.url->path);
     r.served_by = fmt::format("external/{}", host.name);
     if (traced(r))
       hop(r, trace::stage::external, kNoIndex, src, ep,
@@ -1529,10 +1530,10 @@ void Pipeline::request_arrive(Request& r, RequestId id) {
   req.node = pod.node_name;
   req.container = app->container;
   req.port = r.ep_port;
-  req.scheme = r.url.scheme;
+  req.scheme = r.url->scheme;
   req.method = r.spec.method;
   req.host = host_header;
-  req.path = r.url.path;
+  req.path = r.url->path;
   req.headers = std::span<const HttpHeader>(headers.data(), n_headers);
   req.body = r.spec.body;
   req.client_ip = r.seen_src;
@@ -1723,8 +1724,10 @@ void Pipeline::response_arrive(Request& r, RequestId id) {
   r.record.headers.swap(r.header_spare);
   r.record.headers.resize(r.response.headers.size());
   for (std::size_t i = 0; i < r.response.headers.size(); ++i) {
-    r.record.headers[i].first.assign(r.response.headers[i].name);
-    r.record.headers[i].second.assign(r.response.headers[i].value);
+    // Swapped: the response is not read after this, and its strings get the record's
+    // memory back for the next answer.
+    r.record.headers[i].first.swap(r.response.headers[i].name);
+    r.record.headers[i].second.swap(r.response.headers[i].value);
   }
   finish(r, id, Outcome::ok, 0, {});
 }
@@ -1917,7 +1920,7 @@ bool Pipeline::controller_tls(Request& r, RequestId id) {
   const Address to{r.dst_ip, r.dst_port};
   const Duration lat = net_->latency(r.entry_node, r.target);
   IngressRouter& router = ingress_router();
-  const std::string sni = r.spec.tls_server_name.empty() ? r.url.host : r.spec.tls_server_name;
+  const std::string sni = r.spec.tls_server_name.empty() ? r.url->host : r.spec.tls_server_name;
   // curl sends no SNI for an IP address: the controller has no name to look up.
   const bool no_sni = Ipv4::parse(sni).has_value();
   const ServerCertificate* sc = no_sni ? nullptr : router.certificates().lookup(sni);
@@ -1940,7 +1943,7 @@ bool Pipeline::controller_tls(Request& r, RequestId id) {
     trust.ca_bundle = parse_pem_bundle(*r.spec.ca_bundle, &error, r.spec.ca_file);
   }
   const std::int64_t now_unix = kSimulationEpochUnix + sim_->now().ns / 1'000'000'000;
-  TlsVerification v = verify_server_certificate(chain, r.url.host, now_unix, trust);
+  TlsVerification v = verify_server_certificate(chain, r.url->host, now_unix, trust);
   const Address ep{r.ep_ip, r.ep_port};
   if (traced(r)) {
     hop(r, trace::stage::ingress, r.target.node, {r.seen_src, r.src_port}, ep,
@@ -1989,7 +1992,7 @@ void Pipeline::ingress_arrive(Request& r, RequestId id, ControllerPort port) {
   const std::uint32_t slot = r.target.pod;
   r.served_by = net_->pod_name(slot);
   const std::string scheme = port == ControllerPort::https ? "https" : "http";
-  if (port == ControllerPort::https && r.url.scheme != "https") {
+  if (port == ControllerPort::https && r.url->scheme != "https") {
     if (traced(r))
       hop(r, trace::stage::ingress, r.target.node, src, ep,
           "plain HTTP on the https port: nginx answers 400 (The plain HTTP request was sent to "
@@ -2000,7 +2003,7 @@ void Pipeline::ingress_arrive(Request& r, RequestId id, ControllerPort port) {
   const std::string host = effective_host(r);
   const std::string* cookie = find_header(r.spec.headers, "Cookie");
   IngressRouter& router = ingress_router();
-  IngressRequest req{host, r.url.path, scheme,
+  IngressRequest req{host, r.url->path, scheme,
                      cookie ? std::string_view(*cookie) : std::string_view()};
   IngressDecision d = router.route(req);
   if (traced(r)) {

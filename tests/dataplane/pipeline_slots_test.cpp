@@ -253,3 +253,35 @@ TEST_CASE("an answer ready at once goes out after the other events due at that t
   CHECK(i_arrive < i_mark);
   CHECK(i_mark < i_leave);
 }
+
+TEST_CASE("a request keeps its parsed URL when the URL cache is cleared under it", "[dataplane]") {
+  // The pipeline parses each URL once into a bounded cache that is cleared when it is full;
+  // requests in flight share its entries. 5,000 distinct URLs started at once clear it while
+  // the first ones are still on their way: every record still has its own URL and path.
+  Simulation sim = cluster();
+  auto client = client_a(sim);
+  Relay relay;
+  sim.pipeline().set_observer(&relay);
+  const std::string base = pod_url(sim, "b");
+  constexpr int kRequests = 5000;
+  for (int i = 0; i < kRequests; ++i) {
+    RequestSpec spec;
+    spec.url = fmt::format("{}p{}?q={}", base, i, i);
+    spec.record_hops = false;
+    sim.pipeline().start(client, spec);
+  }
+  sim.simulator().run();
+  sim.pipeline().set_observer(nullptr);
+  REQUIRE(relay.seen.size() == kRequests);
+  std::vector<bool> found(kRequests, false);
+  for (const auto& r : relay.seen) {
+    REQUIRE(r.outcome == Outcome::ok);
+    const auto p = r.url.find("/p");
+    REQUIRE(p != std::string::npos);
+    const int i = std::stoi(r.url.substr(p + 2));
+    CHECK(r.url == fmt::format("{}p{}?q={}", base, i, i));
+    CHECK(r.body.find(fmt::format("/p{}?q={}\n", i, i)) != std::string::npos);
+    found[static_cast<std::size_t>(i)] = true;
+  }
+  CHECK(std::all_of(found.begin(), found.end(), [](bool f) { return f; }));
+}

@@ -46,6 +46,14 @@ inline constexpr std::int64_t kSimulationEpochUnix = 1798761600;
 /// ingress-nginx's proxy-connect-timeout (5 s): how long it waits to connect to an endpoint.
 inline constexpr core::Duration kIngressProxyConnectTimeout = core::Duration::seconds(5);
 
+/// A URL parsed once and what is derived from it, shared by the requests that name it.
+struct ParsedUrlEntry {
+  Url url;
+  std::string normalised;             // Url::str()
+  std::string host_header;            // Url::host_header()
+  std::optional<core::Ipv4> host_ip;  // Ipv4::parse(host)
+};
+
 /// Receives every top-level request when it completes.
 class RequestObserver {
  public:
@@ -202,15 +210,10 @@ class Pipeline {
   // The action of the app that answered last, kept for the capacity of its strings.
   AppAction app_action_;
   // Every URL parsed so far (a pure function of the text) with its normalised form, so a
-  // repeated URL is not parsed again. Looked up only; cleared when it grows past the bound.
-  struct ParsedEntry {
-    Url url;
-    std::string normalised;             // Url::str()
-    std::string host_header;            // Url::host_header()
-    std::optional<core::Ipv4> host_ip;  // Ipv4::parse(host)
-  };
+  // repeated URL is not parsed again; requests share the entries. Looked up only; cleared
+  // when it grows past the bound.
   static constexpr std::size_t kUrlCacheSize = 4096;
-  std::unordered_map<std::string, ParsedEntry> url_cache_;
+  std::unordered_map<std::string, std::shared_ptr<const ParsedUrlEntry>> url_cache_;
   // The headers of the request an app is handling (request_arrive), kept for their capacity.
   std::vector<HttpHeader> app_headers_;
   std::vector<std::uint32_t> free_;
