@@ -76,17 +76,17 @@ void annotations_multiline(Writer& w, std::string_view title, const model::Strin
 // The events about one object, oldest first, as kubectl's DescribeEvents prints them.
 void describe_events(Writer& w, const model::ClusterState& s, std::string_view kind,
                      const std::string& ns, const std::string& name) {
-  std::vector<const model::Event*> events;
+  std::vector<model::Event> events;
   for (const auto& e : s.events)
     if (e.involved.kind == kind && e.involved.name == name && e.involved.namespace_ == ns)
-      events.push_back(&e);
+      events.push_back(e);
   if (events.empty()) return w.raw("Events:\t<none>\n");
   std::stable_sort(events.begin(), events.end(),
-                   [](const model::Event* a, const model::Event* b) { return a->at < b->at; });
+                   [](const model::Event& a, const model::Event& b) { return a.at < b.at; });
   w.raw("Events:\n  Type\tReason\tAge\tFrom\tMessage\n");
   w.write(1, "----\t------\t----\t----\t-------\n");
-  for (const auto* e : events)
-    w.write(1, "{}\t{}\t{}\t{}\t{}\n", e->type, e->reason, age(s, e->at), e->source, e->message());
+  for (const auto& e : events)
+    w.write(1, "{}\t{}\t{}\t{}\t{}\n", e.type, e.reason, age(s, e.at), e.source, e.message());
 }
 
 std::string describe_probe(const model::Probe& p) {

@@ -191,7 +191,7 @@ std::vector<std::string> row_for(const model::ClusterState& s, const Item& item,
         if (e.addresses.empty()) {
           addresses.push_back(e.ip.str());
         } else {
-          addresses.insert(addresses.end(), e.addresses.begin(), e.addresses.end());
+          for (std::size_t i = 0; i < e.addresses.size(); ++i) addresses.push_back(e.addresses[i]);
         }
       }
       return {name, std::string(model::to_string(es.address_type)), list_with_more(ports),

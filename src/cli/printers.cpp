@@ -363,7 +363,8 @@ std::vector<Item> list_items(const model::ClusterState& s, const ResourceInfo& i
     case Resource::events:
       for (const auto& e : s.events) {
         if (ns && e.involved.namespace_ != *ns) continue;
-        out.push_back({&info, nullptr, &e});
+        auto event = std::make_shared<const model::Event>(e);
+        out.push_back({&info, nullptr, event.get(), event});
       }
       // The API server lists by namespace; within one, podhop keeps the order of events.
       std::stable_sort(out.begin(), out.end(), [](const Item& a, const Item& b) {
@@ -1052,14 +1053,14 @@ Json service_json(const ResourceInfo& info, const model::Service& svc) {
 
 Json target_ref_json(const model::ObjectRef& ref) {
   Json j = Json::object();
-  j["kind"] = ref.kind;
-  j["name"] = ref.name;
-  if (!ref.namespace_.empty()) j["namespace"] = ref.namespace_;
+  j["kind"] = ref.kind.str();
+  j["name"] = ref.name.str();
+  if (!ref.namespace_.empty()) j["namespace"] = ref.namespace_.str();
   return j;
 }
 
 Json target_ref_json(const model::EventObject& ref) {
-  return target_ref_json(model::ObjectRef{ref.kind, ref.namespace_, ref.name});
+  return target_ref_json(model::ObjectRef{ref.kind.str(), ref.namespace_.str(), ref.name.str()});
 }
 
 Json endpoints_json(const ResourceInfo& info, const model::Endpoints& ep) {
@@ -1068,9 +1069,9 @@ Json endpoints_json(const ResourceInfo& info, const model::Endpoints& ep) {
     Json arr = Json::array();
     for (const auto& a : list) {
       Json aj = Json::object();
-      if (!a.hostname.empty()) aj["hostname"] = a.hostname;
+      if (!a.hostname.empty()) aj["hostname"] = a.hostname.str();
       aj["ip"] = a.ip.str();
-      if (!a.node_name.empty()) aj["nodeName"] = a.node_name;
+      if (!a.node_name.empty()) aj["nodeName"] = a.node_name.str();
       if (a.target_ref) aj["targetRef"] = target_ref_json(*a.target_ref);
       arr.push_back(aj);
     }
@@ -1108,7 +1109,7 @@ Json endpoint_slice_json(const ResourceInfo& info, const model::EndpointSlice& e
   Json endpoints = Json::array();
   for (const auto& e : es.endpoints) {
     Json ej = Json::object();
-    ej["addresses"] = e.addresses.empty() ? Json::array({e.ip.str()}) : Json(e.addresses);
+    ej["addresses"] = e.addresses.empty() ? Json::array({e.ip.str()}) : Json(e.addresses.list());
     Json cond = Json::object();
     if (e.conditions.ready) cond["ready"] = *e.conditions.ready;
     if (e.conditions.serving) cond["serving"] = *e.conditions.serving;
@@ -1128,10 +1129,10 @@ Json endpoint_slice_json(const ResourceInfo& info, const model::EndpointSlice& e
       }
       ej["hints"] = hints;
     }
-    if (!e.hostname.empty()) ej["hostname"] = e.hostname;
-    if (!e.node_name.empty()) ej["nodeName"] = e.node_name;
+    if (!e.hostname.empty()) ej["hostname"] = e.hostname.str();
+    if (!e.node_name.empty()) ej["nodeName"] = e.node_name.str();
     if (e.target_ref) ej["targetRef"] = target_ref_json(*e.target_ref);
-    if (!e.zone.empty()) ej["zone"] = e.zone;
+    if (!e.zone.empty()) ej["zone"] = e.zone.str();
     endpoints.push_back(ej);
   }
   j["endpoints"] = endpoints;
@@ -1417,8 +1418,8 @@ Json event_json(const ResourceInfo& info, const model::Event& e, std::size_t ind
 }  // namespace
 
 std::string event_name(const model::ClusterState& state, const model::Event& e) {
-  auto index = static_cast<std::size_t>(&e - state.events.data());
-  return fmt::format("{}.{:016x}", e.involved.name, index);
+  (void)state;
+  return fmt::format("{}.{:016x}", e.involved.name, e.index);
 }
 
 Json api_json(const model::ClusterState& state, const Item& item) {
@@ -1462,7 +1463,7 @@ Json api_json(const model::ClusterState& state, const Item& item) {
     }
     case Resource::events: {
       const auto& e = item.as<model::Event>();
-      return event_json(info, e, static_cast<std::size_t>(&e - state.events.data()));
+      return event_json(info, e, e.index);
     }
   }
   return Json::object();

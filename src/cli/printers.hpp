@@ -7,6 +7,7 @@
 // hand-built states without loading manifests.
 
 #include <cstdint>
+#include <memory>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -111,6 +112,9 @@ struct Item {
   const ResourceInfo* info = nullptr;
   const model::ObjectMeta* meta = nullptr;
   const void* object = nullptr;
+  /// Keeps `object` alive when it is a value made for the listing (an Event: the log keeps
+  /// compact records, not Event objects).
+  std::shared_ptr<const void> keep;
 
   template <typename T>
   const T& as() const {

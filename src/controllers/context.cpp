@@ -24,12 +24,12 @@ model::ObjectMeta Context::new_meta(std::string ns, std::string name, std::strin
   m.namespace_ = std::move(ns);
   m.creation_index = state.next_creation_index++;
   m.created = state.now;
-  m.api_version = std::move(api_version);
+  m.api_version = words.share(api_version);
   return m;
 }
 
-void Context::event(const model::ObjectRef& involved, std::string_view type,
-                    std::string_view reason, std::string_view message, std::string_view source,
+void Context::event(const EventRef& involved, std::string_view type, std::string_view reason,
+                    std::string_view message, std::string_view source,
                     std::string_view message_arg) {
   if (!options.record_events) return;
   if (warnings_indexed_ && type == "Warning")
@@ -46,7 +46,7 @@ void Context::event(const model::ObjectRef& involved, std::string_view type,
                        .message_arg = message_arg});
 }
 
-void Context::warning_once(model::ObjectRef involved, std::string_view reason, std::string message,
+void Context::warning_once(EventRef involved, std::string_view reason, std::string message,
                            std::string_view source) {
   if (!options.record_events) return;
   if (!warnings_indexed_) {
@@ -75,8 +75,8 @@ std::string Context::event_key(std::string_view kind, std::string_view ns, std::
   return k;
 }
 
-model::ObjectRef ref(std::string_view kind, const model::ObjectMeta& meta) {
-  return {std::string(kind), meta.namespace_, meta.name};
+EventRef ref(std::string_view kind, const model::ObjectMeta& meta) {
+  return {kind, meta.namespace_, meta.name};
 }
 
 std::string ns_name(std::string_view ns, std::string_view name) {

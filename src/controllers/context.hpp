@@ -36,6 +36,13 @@ inline constexpr std::string_view kSkipMirrorLabel = "endpointslice.kubernetes.i
 inline constexpr std::string_view kHeadlessLabel = "service.kubernetes.io/headless";
 inline constexpr std::string_view kZoneLabel = "topology.kubernetes.io/zone";
 
+/// The object an event is about, as views of its words: recording an event copies no string.
+struct EventRef {
+  std::string_view kind;
+  std::string_view namespace_;
+  std::string_view name;
+};
+
 /// Mutable context of one reconcile() call.
 struct Context {
   Context(model::ClusterState& s, const ReconcileOptions& o);
@@ -43,6 +50,9 @@ struct Context {
   model::ClusterState& state;
   const ReconcileOptions& options;
   core::Diagnostics diags;
+  /// The words the objects a reconcile creates repeat (apiVersion, owner kinds, a
+  /// ReplicaSet's generateName): one shared block each for this run.
+  model::StringPool words;
 
   /// Slots in state.nodes by node index (node i at position i). Filled by the node
   /// controller; the nodes table is not modified afterwards, so the slots stay valid.
@@ -73,12 +83,12 @@ struct Context {
   /// Records an event about `involved` (when options.record_events).
   /// `message_arg` is the word of the message that varies between events of one kind (see
   /// model::EventDraft); empty means the involved object's name.
-  void event(const model::ObjectRef& involved, std::string_view type, std::string_view reason,
+  void event(const EventRef& involved, std::string_view type, std::string_view reason,
              std::string_view message, std::string_view source, std::string_view message_arg = {});
   /// Records a Warning unless an identical one about the same object is already recorded:
   /// a condition that lasts across reconciles stays one event (kubectl shows it once, with
   /// a count), which keeps reconcile idempotent.
-  void warning_once(model::ObjectRef involved, std::string_view reason, std::string message,
+  void warning_once(EventRef involved, std::string_view reason, std::string message,
                     std::string_view source);
 
  private:
@@ -88,8 +98,8 @@ struct Context {
   bool warnings_indexed_ = false;
 };
 
-/// ObjectRef helpers.
-model::ObjectRef ref(std::string_view kind, const model::ObjectMeta& meta);
+/// The object an event is about: `kind` and the object's metadata (which must outlive it).
+EventRef ref(std::string_view kind, const model::ObjectMeta& meta);
 
 /// "ns/name", the key kubectl messages and events use.
 std::string ns_name(std::string_view ns, std::string_view name);

@@ -156,8 +156,9 @@ DnsZone::DnsZone(const model::ClusterState& state) {
     if (!hostname.empty()) {
       label = lower(hostname);
     } else if (ref && ref->kind == "Pod") {
-      const auto* pod =
-          state.pods.find(ref->namespace_.empty() ? zs.namespace_ : ref->namespace_, ref->name);
+      const auto* pod = state.pods.find(
+          ref->namespace_.empty() ? std::string_view(zs.namespace_) : ref->namespace_.view(),
+          ref->name);
       if (pod != nullptr && pod->spec && !pod->spec->hostname.empty() &&
           pod->spec->subdomain == zs.name && pod->meta.namespace_ == zs.namespace_)
         label = lower(pod->spec->hostname);

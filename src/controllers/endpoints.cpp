@@ -199,6 +199,8 @@ class EndpointsController {
     const bool headless = svc.spec.headless;
 
     SliceGroups groups;
+    const model::SharedStr shared_ns = strings_.share(ns);
+    const model::SharedStr pod_kind = strings_.share("Pod");
     // Legacy Endpoints: every address (and its text), and per port the addresses offering it.
     std::vector<model::EndpointAddress> addresses;
     std::vector<std::string> address_text;
@@ -237,10 +239,13 @@ class EndpointsController {
       if (!model::selector_matches(svc.spec.selector, pod.meta.labels)) continue;
       const bool serving = pod.status.ready;
       const bool terminating = pod.meta.deletion.has_value();
-      const std::string hostname =
-          !pod.spec->hostname.empty() && pod.spec->subdomain == svc.meta.name ? pod.spec->hostname
-                                                                              : std::string();
-      model::ObjectRef target{"Pod", ns, pod.meta.name};
+      const model::SharedStr hostname =
+          !pod.spec->hostname.empty() && pod.spec->subdomain == svc.meta.name
+              ? model::SharedStr(pod.spec->hostname)
+              : model::SharedStr();
+      // One block for the pod's name, shared by its slice endpoint and its legacy address.
+      model::ObjectRef target{pod_kind, shared_ns, model::SharedStr(pod.meta.name)};
+      const model::SharedStr node_name = strings_.share(pod.node_name);
       const Resolved& resolved = resolve(*pod.spec);
       std::string ip_text = ip_string(pod.status.pod_ip);
 
@@ -248,14 +253,17 @@ class EndpointsController {
       if (const auto n = ctx_.pod_node[slot]; n >= 0) {
         const auto& node = ctx_.node_at(static_cast<std::uint32_t>(n));
         model::Endpoint ep;
-        ep.addresses = {ip_text};
+        if (pod.status.pod_ip.empty())
+          ep.addresses = {ip_text};
+        else
+          ep.addresses = model::EndpointAddresses::of(pod.status.pod_ip);
         ep.ip = pod.status.pod_ip;
         ep.conditions.serving = serving;
         ep.conditions.terminating = terminating;
         ep.conditions.ready = pnr || (serving && !terminating);
         ep.hostname = hostname;
-        ep.node_name = pod.node_name;
-        ep.zone = node.zone;
+        ep.node_name = node_name;
+        ep.zone = strings_.share(node.zone);
         ep.target_ref = target;
         resolved.group->second.push_back(std::move(ep));
       }
@@ -264,7 +272,7 @@ class EndpointsController {
       if (terminating && !pnr) continue;
       if (resolved.ports.empty()) continue;  // offers no port of the Service
       const auto idx = static_cast<std::uint32_t>(addresses.size());
-      addresses.push_back({pod.status.pod_ip, hostname, pod.node_name, std::move(target)});
+      addresses.push_back({pod.status.pod_ip, hostname, node_name, std::move(target)});
       address_text.push_back(std::move(ip_text));
       const bool ready = pnr || serving;
       const std::uint32_t entry = (idx << 1) | (ready ? 1u : 0u);
@@ -314,10 +322,17 @@ class EndpointsController {
       return;
     }
     for (auto& [key, group] : groups) {
-      auto& eps = group.second;
-      std::sort(eps.begin(), eps.end(), [](const model::Endpoint& a, const model::Endpoint& b) {
-        return a.addresses.front() < b.addresses.front();
-      });
+      // Sorted by the text of the first address: each text made once, not per comparison.
+      std::vector<std::pair<std::string, std::uint32_t>> order;
+      order.reserve(group.second.size());
+      for (std::uint32_t i = 0; i < group.second.size(); ++i) {
+        const auto& a = group.second[i].addresses;
+        order.emplace_back(a.empty() ? std::string() : a.front(), i);
+      }
+      std::sort(order.begin(), order.end());
+      std::vector<model::Endpoint> eps;
+      eps.reserve(order.size());
+      for (const auto& o : order) eps.push_back(std::move(group.second[o.second]));
       for (std::size_t at = 0; at < eps.size(); at += per_slice) {
         const auto end = std::min(eps.size(), at + per_slice);
         make(group.first, std::vector<model::Endpoint>(std::make_move_iterator(eps.begin() + at),
@@ -418,7 +433,7 @@ class EndpointsController {
           ep.conditions.ready = ready;
           ep.hostname = a.hostname;
           ep.node_name = a.node_name;
-          if (const auto* node = ctx_.node_named(a.node_name)) ep.zone = node->zone;
+          if (const auto* node = ctx_.node_named(a.node_name)) ep.zone = strings_.share(node->zone);
           ep.target_ref = a.target_ref;
           g.second.push_back(std::move(ep));
         };
@@ -496,6 +511,8 @@ class EndpointsController {
   model::ClusterState& st_;
   PodIndex index_;
   Stamps stamps_;
+  // The words endpoints repeat (node names, zones, namespaces): one block each per run.
+  model::StringPool strings_;
 };
 
 }  // namespace

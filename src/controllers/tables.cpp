@@ -459,8 +459,9 @@ ServiceTables ServiceTables::build(const model::ClusterState& state) {
             if (!e.node_name.empty())
               pe.node_index = lookup(t.node_names_, e.node_name).value_or(kNoIndex);
             if (e.target_ref && e.target_ref->kind == "Pod") {
-              const std::string& ns = e.target_ref->namespace_.empty() ? slice->meta.namespace_
-                                                                       : e.target_ref->namespace_;
+              const std::string_view ns = e.target_ref->namespace_.empty()
+                                              ? std::string_view(slice->meta.namespace_)
+                                              : e.target_ref->namespace_.view();
               pe.pod_slot = state.pods.slot_of(ns, e.target_ref->name).value_or(kNoIndex);
             }
             if (pe.pod_slot == kNoIndex)

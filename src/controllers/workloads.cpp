@@ -78,10 +78,11 @@ class PodPlan {
                      const model::PodTemplate& tmpl, std::string generate_name) {
     model::Pod p;
     p.meta = ctx_.new_meta(std::string(ns), std::move(name), "v1");
-    p.meta.generate_name = std::move(generate_name);
+    // Shared words: the pods of one owner hold one block of its generateName and name.
+    p.meta.generate_name = ctx_.words.share(generate_name);
     p.meta.labels = tmpl.labels;
     p.meta.annotations = tmpl.annotations;
-    p.meta.owner = owner;
+    p.meta.owner = {ctx_.words.share(owner.kind), owner.name};
     p.spec = tmpl.spec ? tmpl.spec : ctx_.empty_spec;
     auto& pods = ctx_.state.pods;
     return pods[pods.upsert(std::move(p))];

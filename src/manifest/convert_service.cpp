@@ -767,8 +767,11 @@ model::EndpointSlice convert_endpoint_slice(Ctx& c, const YNode* root,
               out.push_back(read_string(c, find_key(resolve(h), "name"), "name").value_or(""));
             }
           };
-          names("forZones", ep.hint_zones);
-          names("forNodes", ep.hint_nodes);
+          std::vector<std::string> zones, nodes;
+          names("forZones", zones);
+          names("forNodes", nodes);
+          ep.hint_zones = std::move(zones);
+          ep.hint_nodes = std::move(nodes);
         }
       });
       if (ep.addresses.empty()) {

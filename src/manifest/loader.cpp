@@ -268,7 +268,7 @@ class Load {
   template <typename T>
   void report_errors(Ctx& c, const YNode* root, std::string_view kind, const T& obj) {
     std::string object =
-        describe(kind, obj.meta.name.empty() ? obj.meta.generate_name : obj.meta.name);
+        describe(kind, obj.meta.name.empty() ? obj.meta.generate_name.str() : obj.meta.name);
     std::vector<std::string_view> undecoded;
     for (const auto& e : c.errors())
       if (e.decode) undecoded.push_back(e.path);

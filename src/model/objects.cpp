@@ -8,31 +8,44 @@ namespace podhop::model {
 
 std::string_view to_string(DnsPolicy p) {
   switch (p) {
-    case DnsPolicy::ClusterFirst: return "ClusterFirst";
-    case DnsPolicy::ClusterFirstWithHostNet: return "ClusterFirstWithHostNet";
-    case DnsPolicy::Default: return "Default";
-    case DnsPolicy::None: return "None";
+    case DnsPolicy::ClusterFirst:
+      return "ClusterFirst";
+    case DnsPolicy::ClusterFirstWithHostNet:
+      return "ClusterFirstWithHostNet";
+    case DnsPolicy::Default:
+      return "Default";
+    case DnsPolicy::None:
+      return "None";
   }
   return "ClusterFirst";
 }
 
 std::string_view to_string(PodPhase p) {
   switch (p) {
-    case PodPhase::Pending: return "Pending";
-    case PodPhase::Running: return "Running";
-    case PodPhase::Succeeded: return "Succeeded";
-    case PodPhase::Failed: return "Failed";
-    case PodPhase::Unknown: return "Unknown";
+    case PodPhase::Pending:
+      return "Pending";
+    case PodPhase::Running:
+      return "Running";
+    case PodPhase::Succeeded:
+      return "Succeeded";
+    case PodPhase::Failed:
+      return "Failed";
+    case PodPhase::Unknown:
+      return "Unknown";
   }
   return "Unknown";
 }
 
 std::string_view to_string(ServiceType t) {
   switch (t) {
-    case ServiceType::ClusterIP: return "ClusterIP";
-    case ServiceType::NodePort: return "NodePort";
-    case ServiceType::LoadBalancer: return "LoadBalancer";
-    case ServiceType::ExternalName: return "ExternalName";
+    case ServiceType::ClusterIP:
+      return "ClusterIP";
+    case ServiceType::NodePort:
+      return "NodePort";
+    case ServiceType::LoadBalancer:
+      return "LoadBalancer";
+    case ServiceType::ExternalName:
+      return "ExternalName";
   }
   return "ClusterIP";
 }
@@ -43,23 +56,31 @@ std::string_view to_string(TrafficPolicy t) {
 
 std::string_view to_string(AddressType t) {
   switch (t) {
-    case AddressType::IPv4: return "IPv4";
-    case AddressType::IPv6: return "IPv6";
-    case AddressType::FQDN: return "FQDN";
+    case AddressType::IPv4:
+      return "IPv4";
+    case AddressType::IPv6:
+      return "IPv6";
+    case AddressType::FQDN:
+      return "FQDN";
   }
   return "IPv4";
 }
 
 std::string_view to_string(PathType t) {
   switch (t) {
-    case PathType::Exact: return "Exact";
-    case PathType::Prefix: return "Prefix";
-    case PathType::ImplementationSpecific: return "ImplementationSpecific";
+    case PathType::Exact:
+      return "Exact";
+    case PathType::Prefix:
+      return "Prefix";
+    case PathType::ImplementationSpecific:
+      return "ImplementationSpecific";
   }
   return "Prefix";
 }
 
-std::string_view to_string(ProxyMode m) { return m == ProxyMode::ipvs ? "ipvs" : "iptables"; }
+std::string_view to_string(ProxyMode m) {
+  return m == ProxyMode::ipvs ? "ipvs" : "iptables";
+}
 
 bool ClusterConfig::has_addon(std::string_view addon) const {
   return std::find(addons.begin(), addons.end(), addon) != addons.end();
@@ -69,7 +90,8 @@ void apply_cluster_defaults(ClusterConfig& config) {
   if (config.nodes.empty()) config.nodes.push_back({.name = "node-1"});
   auto base = *core::Ipv4::parse("192.168.49.2");
   for (std::size_t i = 0; i < config.nodes.size(); ++i) {
-    if (!config.nodes[i].ip) config.nodes[i].ip = core::Ipv4{base.value + static_cast<std::uint32_t>(i)};
+    if (!config.nodes[i].ip)
+      config.nodes[i].ip = core::Ipv4{base.value + static_cast<std::uint32_t>(i)};
   }
   bool has_example = std::any_of(config.external_hosts.begin(), config.external_hosts.end(),
                                  [](const ExternalHost& h) { return h.name == "example.com"; });
@@ -127,11 +149,13 @@ bool punch(std::string& text, std::string_view word, std::string_view mark) {
 
 void EventLog::record(const EventDraft& d) {
   StringPool& pool = *pool_;
-  Event e;
-  e.involved = {pool.intern(d.kind), pool.intern(d.namespace_), pool.intern(d.name)};
-  e.type = pool.intern(d.type);
-  e.reason = pool.intern(d.reason);
-  e.source = pool.intern(d.source);
+  Record e{};
+  e.kind = pool.id(d.kind);
+  e.namespace_ = pool.id(d.namespace_);
+  e.name = pool.id(d.name);
+  e.type = pool.id(d.type);
+  e.reason = pool.id(d.reason);
+  e.source = pool.id(d.source);
   e.at = d.at;
   // Cut the words that vary from event to event out of the message, so the rest is one
   // shared text: '\0' stands for message_arg, '\1' for the involved object's namespace,
@@ -139,15 +163,52 @@ void EventLog::record(const EventDraft& d) {
   std::string text(d.message);
   if (!has_marks(text)) {
     if (punch(text, d.message_arg, std::string_view("\0", 1))) {
-      e.message_arg = pool.intern(d.message_arg);
+      e.message_arg = pool.id(d.message_arg);
     } else if (!d.namespace_.empty() && !d.name.empty() &&
                punch(text, std::string(d.namespace_) + "/" + std::string(d.name), "\1/\2")) {
     } else {
       punch(text, d.name, "\2");
     }
   }
-  e.message_text = pool.intern(text);
+  e.message_text = pool.id(text);
   items_.push_back(e);
+}
+
+Event EventLog::operator[](std::size_t i) const {
+  const Record& r = items_[i];
+  const StringPool& pool = *pool_;
+  Event e;
+  e.involved = {pool.at(r.kind), pool.at(r.namespace_), pool.at(r.name)};
+  e.type = pool.at(r.type);
+  e.reason = pool.at(r.reason);
+  e.source = pool.at(r.source);
+  e.at = r.at;
+  e.message_text = pool.at(r.message_text);
+  e.message_arg = pool.at(r.message_arg);
+  e.index = i;
+  return e;
+}
+
+void EndpointAddresses::assign(std::vector<std::string> list) {
+  list_.reset();
+  single_ = false;
+  ip_ = {};
+  if (list.empty()) return;
+  if (list.size() == 1) {
+    // Kept as 4 bytes only when printing it gives back exactly what was written.
+    if (auto ip = core::Ipv4::parse(list[0]); ip && !ip->empty() && ip->str() == list[0]) {
+      ip_ = *ip;
+      single_ = true;
+      return;
+    }
+  }
+  list_ = std::make_unique<std::vector<std::string>>(std::move(list));
+}
+
+std::vector<std::string> EndpointAddresses::list() const {
+  if (list_) return *list_;
+  if (single_) return {ip_.str()};
+  return {};
 }
 
 }  // namespace podhop::model

@@ -109,11 +109,12 @@ std::vector<const model::EndpointSlice*> slices_of(const model::ClusterState& st
   return out;
 }
 
-std::vector<const model::Event*> events_about(const model::ClusterState& st, std::string_view name,
-                                              std::string_view reason) {
-  std::vector<const model::Event*> out;
+std::vector<std::optional<model::Event>> events_about(const model::ClusterState& st,
+                                                      std::string_view name,
+                                                      std::string_view reason) {
+  std::vector<std::optional<model::Event>> out;
   for (const auto& e : st.events)
-    if (e.involved.name == name && (reason.empty() || e.reason == reason)) out.push_back(&e);
+    if (e.involved.name == name && (reason.empty() || e.reason == reason)) out.emplace_back(e);
   return out;
 }
 

@@ -2,6 +2,7 @@
 // Helpers for the controllers tests: a text dump of everything reconcile() derives (to
 // compare two states), and short lookups.
 
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -22,9 +23,10 @@ std::vector<const model::Pod*> pods_named(const model::ClusterState& st, std::st
 std::vector<const model::EndpointSlice*> slices_of(const model::ClusterState& st,
                                                    std::string_view ns, std::string_view svc);
 
-/// Events with this reason about this object name.
-std::vector<const model::Event*> events_about(const model::ClusterState& st, std::string_view name,
-                                              std::string_view reason = {});
+/// Events with this reason about this object name (read with ->, as pointers were).
+std::vector<std::optional<model::Event>> events_about(const model::ClusterState& st,
+                                                      std::string_view name,
+                                                      std::string_view reason = {});
 
 /// Runs reconcile and returns its diagnostics as text (empty when clean).
 std::string reconcile_text(model::ClusterState& st, const controllers::ReconcileOptions& o = {});

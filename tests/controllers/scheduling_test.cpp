@@ -193,7 +193,7 @@ TEST_CASE("settled pods are Running and ready, with kubelet's events",
   CHECK(p->status.host_ip.str() == "192.168.49.2");
 
   std::vector<std::string> reasons;
-  for (const auto* e : testing::events_about(st, "app1")) reasons.push_back(e->reason);
+  for (const auto& e : testing::events_about(st, "app1")) reasons.push_back(e->reason);
   CHECK(reasons == std::vector<std::string>{"Scheduled", "Pulled", "Created", "Started"});
   auto events = testing::events_about(st, "app1");
   CHECK(events[0]->message() == "Successfully assigned default/app1 to node-1");

@@ -2,6 +2,9 @@
 // object tables' index. Each behaves as the plain structure it replaced.
 
 #include <string>
+#include <vector>
+
+#include <fmt/format.h>
 
 #include <catch2/catch.hpp>
 
@@ -79,6 +82,127 @@ TEST_CASE("events read back as recorded, with their messages whole", "[model]") 
   CHECK(&copy[3].message_text.str() == &log[0].message_text.str());
   CHECK(copy[3].message() == "Created pod: web-5d8f-fghij");
   CHECK(log.size() == 3);
+}
+
+TEST_CASE("the event log reads back by index and by iteration, each event knowing its place",
+          "[model]") {
+  EventLog log;
+  for (int i = 0; i < 5; ++i)
+    log.record({.kind = "Pod",
+                .namespace_ = "default",
+                .name = "p" + std::to_string(i),
+                .reason = "Created",
+                .message = "Created container: app",
+                .at = core::SimTime{i}});
+  std::size_t n = 0;
+  for (const auto& e : log) {
+    CHECK(e.index == n);
+    CHECK(e.involved.name == "p" + std::to_string(n));
+    CHECK(e.at == core::SimTime{static_cast<std::int64_t>(n)});
+    ++n;
+  }
+  CHECK(n == 5);
+  CHECK(log.back().involved.name == "p4");
+  CHECK(log.end() - log.begin() == 5);
+  // Records are ids into one pool: the same word is the same pooled string.
+  CHECK(&log[0].reason.str() == &log[4].reason.str());
+  CHECK(&log[0].message_text.str() == &log[3].message_text.str());
+  EventLog other;
+  other.swap(log);
+  CHECK(log.empty());
+  CHECK(other[2].message() == "Created container: app");
+}
+
+TEST_CASE("a SharedStr reads as its text and shares its block with copies and its pool",
+          "[model]") {
+  SharedStr a = std::string("node-00042");
+  SharedStr b = a;
+  CHECK(a.same(b));
+  CHECK(b == "node-00042");
+  CHECK(std::string_view(b) == "node-00042");
+  CHECK(std::string(b.str()) + "!" == "node-00042!");
+  SharedStr c("node-00042");
+  CHECK(c == a);           // equal text
+  CHECK_FALSE(c.same(a));  // made apart: its own block
+  SharedStr empty;
+  CHECK(empty.empty());
+  CHECK(empty == "");
+  CHECK(SharedStr(std::string()).empty());
+  CHECK(SharedStr("a") < SharedStr("b"));
+  CHECK(fmt::format("[{}]", a) == "[node-00042]");
+
+  StringPool pool;
+  SharedStr p1 = pool.share("zone-a");
+  SharedStr p2 = pool.share(std::string("zone-a"));
+  CHECK(p1.same(p2));
+  CHECK(pool.share("").empty());
+  {
+    SharedStr moved = std::move(p1);
+    CHECK(moved == "zone-a");
+    CHECK(p1.empty());  // NOLINT: moved-from is empty
+  }
+  CHECK(p2 == "zone-a");  // still alive: the pool holds it
+  // Pool ids: 0 is the empty string, the same text the same id.
+  CHECK(pool.id("") == 0);
+  const auto id = pool.id("Scheduled");
+  CHECK(pool.id("Scheduled") == id);
+  CHECK(pool.at(id) == "Scheduled");
+  CHECK(pool.at(0).empty());
+}
+
+TEST_CASE("endpoint addresses keep one canonical IPv4 as 4 bytes and anything else as written",
+          "[model]") {
+  EndpointAddresses one = {"10.244.0.5"};
+  CHECK(one.compact());
+  CHECK(one.size() == 1);
+  CHECK(one.front() == "10.244.0.5");
+  CHECK(one == std::vector<std::string>{"10.244.0.5"});
+  CHECK(EndpointAddresses::of(*Ipv4::parse("10.0.0.1")).list() ==
+        std::vector<std::string>{"10.0.0.1"});
+  // Not canonical text, several addresses, a name: kept as written, printed back the same.
+  for (const std::vector<std::string>& written :
+       {std::vector<std::string>{"010.0.0.1"}, std::vector<std::string>{"10.0.0.1", "10.0.0.2"},
+        std::vector<std::string>{"example.com"}, std::vector<std::string>{"fd00::1"},
+        std::vector<std::string>{"0.0.0.0"}}) {
+    EndpointAddresses a = written;
+    CHECK_FALSE(a.compact());
+    CHECK(a.list() == written);
+    CHECK(a.size() == written.size());
+    EndpointAddresses copy = a;
+    CHECK(copy == a);
+    CHECK(copy.list() == written);
+  }
+  EndpointAddresses none;
+  CHECK(none.empty());
+  CHECK(none.list().empty());
+}
+
+TEST_CASE("an endpoint's hints take no heap until set and are copied with it", "[model]") {
+  Endpoint e;
+  CHECK_FALSE(e.hint_zones.allocated());
+  CHECK(e.hint_zones.empty());
+  e.hint_zones = {"zone-a"};
+  e.hint_nodes = std::vector<std::string>{"node-1"};
+  REQUIRE(e.hint_zones.allocated());
+  Endpoint copy = e;
+  CHECK(copy.hint_zones == std::vector<std::string>{"zone-a"});
+  CHECK(copy.hint_nodes == std::vector<std::string>{"node-1"});
+  copy.hint_nodes = {};
+  CHECK_FALSE(copy.hint_nodes.allocated());
+  CHECK(e.hint_nodes == std::vector<std::string>{"node-1"});
+  const std::vector<std::string>& zones = e.hint_zones;
+  CHECK(zones.size() == 1);
+  // Built field by field from plain strings, as tests and converters do.
+  e.target_ref = ObjectRef{"Pod", "default", std::string("web-0")};
+  e.hostname = std::string("web-0");
+  CHECK(e.target_ref->name == "web-0");
+  CHECK(e.hostname == e.target_ref->name);
+  EndpointAddress a{*Ipv4::parse("10.0.0.1"), "", "node-1", std::nullopt};
+  CHECK(a.node_name == "node-1");
+  CHECK(a.hostname.empty());
+  // The compact layout is what keeps 150,000 endpoints small.
+  CHECK(sizeof(Endpoint) <= 112);
+  CHECK(sizeof(EndpointAddress) <= 56);
 }
 
 struct Thing {

@@ -11,6 +11,7 @@
 
 #include "podhop/core/diagnostic.hpp"
 #include "podhop/core/time.hpp"
+#include "podhop/model/string_pool.hpp"
 
 namespace podhop::model {
 
@@ -74,24 +75,29 @@ struct IntOrString {
 };
 
 /// The owning controller of an object (metadata.ownerReferences with controller: true).
+/// Shared strings: the 15 pods of a ReplicaSet hold one copy of its kind and name.
 struct OwnerRef {
-  std::string kind;  // "ReplicaSet", "StatefulSet", ...; empty when none
-  std::string name;
+  SharedStr kind;  // "ReplicaSet", "StatefulSet", ...; empty when none
+  SharedStr name;
   bool empty() const { return kind.empty(); }
 };
 
-/// A reference to another object (EndpointSlice targetRef and the like).
+/// A reference to another object (EndpointSlice targetRef and the like): shared strings, so
+/// that the targetRefs of 150,000 endpoints share their kind and namespace words and the
+/// slice endpoint and legacy address of one pod share its name.
 struct ObjectRef {
-  std::string kind;
-  std::string namespace_;
-  std::string name;
+  SharedStr kind;
+  SharedStr namespace_;
+  SharedStr name;
 };
 
-/// metadata: what every object carries.
+/// metadata: what every object carries. The words many objects repeat (generateName, the
+/// owner, apiVersion) are shared strings: 8 bytes each, one block for the 15 pods of a
+/// ReplicaSet. name and namespace_ stay std::string (read everywhere as strings).
 struct ObjectMeta {
   std::string name;
   std::string namespace_;  // empty for cluster-scoped kinds
-  std::string generate_name;
+  SharedStr generate_name;
   StringMap labels;
   StringMap annotations;
   OwnerRef owner;
@@ -105,7 +111,7 @@ struct ObjectMeta {
   /// Set when deletion started (deletionTimestamp).
   std::optional<core::SimTime> deletion;
   /// The apiVersion the object was written with, as given ("v1", "apps/v1").
-  std::string api_version;
+  SharedStr api_version;
 };
 
 /// `Kind "name"` as kubectl puts it in messages.

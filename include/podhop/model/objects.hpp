@@ -3,7 +3,11 @@
 // simulation uses. Everything is a plain struct; YAML is converted at the edge (manifest/)
 // and derived fields are filled by controllers/.
 
+#include <compare>
+#include <cstddef>
 #include <cstdint>
+#include <initializer_list>
+#include <iterator>
 #include <memory>
 #include <optional>
 #include <string>
@@ -208,11 +212,13 @@ struct EndpointPort {
   std::string app_protocol;
 };
 
-/// One address of a legacy Endpoints subset.
+/// One address of a legacy Endpoints subset. A compact record (150,000 of them at the
+/// published limits): the words are shared strings, the node name shared by every address on
+/// the node, the targetRef's name with the EndpointSlice endpoint of the same pod.
 struct EndpointAddress {
   Ipv4 ip;
-  std::string hostname;
-  std::string node_name;
+  SharedStr hostname;
+  SharedStr node_name;
   std::optional<ObjectRef> target_ref;
 };
 
@@ -243,16 +249,110 @@ struct EndpointConditions {
 enum class AddressType : std::uint8_t { IPv4, IPv6, FQDN };
 std::string_view to_string(AddressType t);
 
+/// An endpoint's `addresses` as written. Almost every endpoint has one IPv4 address in its
+/// canonical text: that one is kept as 4 bytes, and a list only when it is anything else
+/// (several addresses, an FQDN, a non-canonical spelling such as "010.0.0.1").
+class EndpointAddresses {
+ public:
+  EndpointAddresses() = default;
+  EndpointAddresses(std::initializer_list<std::string> list) {
+    assign(std::vector<std::string>(list));
+  }
+  EndpointAddresses(std::vector<std::string> list) { assign(std::move(list)); }  // NOLINT
+  EndpointAddresses(const EndpointAddresses& o)
+      : list_(o.list_ ? std::make_unique<std::vector<std::string>>(*o.list_) : nullptr),
+        ip_(o.ip_),
+        single_(o.single_) {}
+  EndpointAddresses(EndpointAddresses&&) noexcept = default;
+  EndpointAddresses& operator=(const EndpointAddresses& o) {
+    if (this != &o) *this = EndpointAddresses(o);
+    return *this;
+  }
+  EndpointAddresses& operator=(EndpointAddresses&&) noexcept = default;
+
+  /// One address, the canonical text of ip: 4 bytes, no list.
+  static EndpointAddresses of(Ipv4 ip) {
+    EndpointAddresses a;
+    a.ip_ = ip;
+    a.single_ = true;
+    return a;
+  }
+  std::size_t size() const { return list_ ? list_->size() : (single_ ? 1 : 0); }
+  bool empty() const { return size() == 0; }
+  /// The i-th address, as written.
+  std::string operator[](std::size_t i) const { return list_ ? (*list_)[i] : ip_.str(); }
+  std::string front() const { return (*this)[0]; }
+  /// Every address, as written.
+  std::vector<std::string> list() const;
+  /// True when the list is kept as one 4-byte IPv4 address.
+  bool compact() const { return single_; }
+  bool operator==(const std::vector<std::string>& other) const { return list() == other; }
+  bool operator==(const EndpointAddresses& other) const { return list() == other.list(); }
+
+ private:
+  void assign(std::vector<std::string> list);
+
+  std::unique_ptr<std::vector<std::string>> list_;  // null when empty or compact
+  Ipv4 ip_;
+  bool single_ = false;
+};
+
+/// A list of names that is almost always empty (an endpoint's hints): 8 bytes, a list on the
+/// heap only when there are names. Reads as a std::vector<std::string>.
+class NameList {
+ public:
+  NameList() = default;
+  NameList(std::initializer_list<std::string> names) { assign(std::vector<std::string>(names)); }
+  NameList(std::vector<std::string> names) { assign(std::move(names)); }  // NOLINT
+  NameList(const NameList& o)
+      : names_(o.names_ ? std::make_unique<std::vector<std::string>>(*o.names_) : nullptr) {}
+  NameList(NameList&&) noexcept = default;
+  NameList& operator=(const NameList& o) {
+    if (this != &o) *this = NameList(o);
+    return *this;
+  }
+  NameList& operator=(NameList&&) noexcept = default;
+
+  const std::vector<std::string>& get() const { return names_ ? *names_ : none(); }
+  operator const std::vector<std::string>&() const { return get(); }  // NOLINT
+  bool empty() const { return !names_; }
+  std::size_t size() const { return get().size(); }
+  std::vector<std::string>::const_iterator begin() const { return get().begin(); }
+  std::vector<std::string>::const_iterator end() const { return get().end(); }
+  const std::string& operator[](std::size_t i) const { return get()[i]; }
+  bool operator==(const std::vector<std::string>& o) const { return get() == o; }
+  bool operator==(const NameList& o) const { return get() == o.get(); }
+  /// True when the names are on the heap (never for an empty list).
+  bool allocated() const { return names_ != nullptr; }
+
+ private:
+  void assign(std::vector<std::string> names) {
+    if (names.empty())
+      names_.reset();
+    else
+      names_ = std::make_unique<std::vector<std::string>>(std::move(names));
+  }
+  static const std::vector<std::string>& none() {
+    static const std::vector<std::string> empty;  // immutable: not state
+    return empty;
+  }
+  std::unique_ptr<std::vector<std::string>> names_;  // null when empty
+};
+
+/// One endpoint of an EndpointSlice. A compact record (150,000 of them at the published
+/// limits, about 100 bytes each): the words are shared strings (a StringPool hands the
+/// controllers one block per node name and zone), the address list is kept only when it is
+/// not the canonical text of `ip`, the hints only when there are some.
 struct Endpoint {
-  std::vector<std::string> addresses;  // as written
-  Ipv4 ip;                             // the first address, parsed (IPv4 slices)
+  EndpointAddresses addresses;  // as written
+  Ipv4 ip;                      // the first address, parsed (IPv4 slices)
   EndpointConditions conditions;
-  std::string hostname;
-  std::string node_name;
-  std::string zone;
+  SharedStr hostname;
+  SharedStr node_name;
+  SharedStr zone;
   std::optional<ObjectRef> target_ref;
-  std::vector<std::string> hint_zones;
-  std::vector<std::string> hint_nodes;
+  NameList hint_zones;  // hints.forZones[].name
+  NameList hint_nodes;  // hints.forNodes[].name
 };
 
 struct EndpointSlice {
@@ -413,10 +513,10 @@ struct EventObject {
   IStr name;
 };
 
-/// A Kubernetes Event, as `kubectl describe` lists them under "Events:". A compact record
-/// (760,000 of them at the published limits): every word is interned in the EventLog's pool,
-/// and the words of a message that vary from event to event (the pod a ReplicaSet created,
-/// the involved object's namespace and name) are cut out of `message_text` and put back by
+/// A Kubernetes Event, as `kubectl describe` lists them under "Events:". What EventLog's
+/// reads give: a view of one of its compact records, every word interned in the log's pool.
+/// The words of a message that vary from event to event (the pod a ReplicaSet created, the
+/// involved object's namespace and name) are cut out of `message_text` and put back by
 /// message(), so that 150,000 "Created pod: NAME" share one text. Record events through
 /// EventLog::record.
 struct Event {
@@ -427,6 +527,8 @@ struct Event {
   core::SimTime at;
   IStr message_text;
   IStr message_arg;
+  /// Its position in the log (events are named after it).
+  std::size_t index = 0;
 
   /// The message, as kubectl prints it.
   std::string message() const;
@@ -450,22 +552,62 @@ struct EventDraft {
   std::string_view message_arg;
 };
 
-/// The events of a cluster, in the order they happened. Copies share the string pool (it
-/// only grows), so copying a ClusterState copies the records, never their words.
+/// The events of a cluster, in the order they happened: 40-byte records of 32-bit ids into
+/// a string pool (760,000 of them at the published limits), read as Event values. Copies
+/// share the pool (it only grows, so ids stay valid), so copying a ClusterState copies the
+/// records, never their words.
 class EventLog {
  public:
-  using const_iterator = std::vector<Event>::const_iterator;
+  /// Iterates the events as Event values.
+  class const_iterator {
+   public:
+    using iterator_category = std::random_access_iterator_tag;
+    using value_type = Event;
+    using difference_type = std::ptrdiff_t;
+    using reference = Event;
+    using pointer = void;
+    const_iterator() = default;
+    const_iterator(const EventLog* log, std::size_t i) : log_(log), i_(i) {}
+    Event operator*() const { return (*log_)[i_]; }
+    const_iterator& operator++() {
+      ++i_;
+      return *this;
+    }
+    const_iterator operator++(int) {
+      auto old = *this;
+      ++i_;
+      return old;
+    }
+    const_iterator& operator--() {
+      --i_;
+      return *this;
+    }
+    const_iterator& operator+=(difference_type n) {
+      i_ = static_cast<std::size_t>(static_cast<difference_type>(i_) + n);
+      return *this;
+    }
+    const_iterator operator+(difference_type n) const { return const_iterator(*this) += n; }
+    difference_type operator-(const const_iterator& o) const {
+      return static_cast<difference_type>(i_) - static_cast<difference_type>(o.i_);
+    }
+    bool operator==(const const_iterator& o) const { return i_ == o.i_; }
+    auto operator<=>(const const_iterator& o) const { return i_ <=> o.i_; }
+
+   private:
+    const EventLog* log_ = nullptr;
+    std::size_t i_ = 0;
+  };
 
   /// Appends an event.
   void record(const EventDraft& d);
 
   std::size_t size() const { return items_.size(); }
   bool empty() const { return items_.empty(); }
-  const Event* data() const { return items_.data(); }
-  const Event& operator[](std::size_t i) const { return items_[i]; }
-  const Event& back() const { return items_.back(); }
-  const_iterator begin() const { return items_.begin(); }
-  const_iterator end() const { return items_.end(); }
+  /// The i-th event.
+  Event operator[](std::size_t i) const;
+  Event back() const { return (*this)[items_.size() - 1]; }
+  const_iterator begin() const { return {this, 0}; }
+  const_iterator end() const { return {this, items_.size()}; }
   void clear() { items_.clear(); }
   void swap(EventLog& other) noexcept {
     items_.swap(other.items_);
@@ -474,8 +616,12 @@ class EventLog {
   void reserve(std::size_t n) { items_.reserve(n); }
 
  private:
+  struct Record {
+    std::uint32_t kind, namespace_, name, type, reason, source, message_text, message_arg;
+    core::SimTime at;
+  };
   std::shared_ptr<StringPool> pool_ = std::make_shared<StringPool>();
-  std::vector<Event> items_;
+  std::vector<Record> items_;
 };
 
 /// An object of a kind podhop does not simulate: counted and reported once as ignored.
