@@ -2,13 +2,14 @@
 // Interned and shared strings: the words a large model repeats (event reasons, messages,
 // node names, zones) stored once and referred to by pointer or by a 32-bit id.
 
+#include <algorithm>
 #include <compare>
 #include <cstddef>
 #include <cstdint>
+#include <deque>
 #include <functional>
 #include <string>
 #include <string_view>
-#include <unordered_map>
 #include <unordered_set>
 #include <utility>
 #include <vector>
@@ -130,8 +131,8 @@ class SharedStr {
   Block* b_ = nullptr;
 };
 
-/// An append-only set of strings. Entries never move (node-based containers), so IStr
-/// pointers and ids stay valid while the pool lives; nothing is ever removed.
+/// An append-only set of strings. Entries never move (a deque of texts, node-based shared
+/// blocks), so IStr pointers and ids stay valid while the pool lives; nothing is removed.
 class StringPool {
  public:
   /// The pooled copy of s.
@@ -139,15 +140,20 @@ class StringPool {
   /// The id of s (0 for the empty string), interned on first use: 4 bytes per reference.
   std::uint32_t id(std::string_view s) {
     if (s.empty()) return 0;
-    auto it = by_text_.find(s);
-    if (it != by_text_.end()) return it->second;
-    const auto next = static_cast<std::uint32_t>(texts_.size() + 1);
-    it = by_text_.emplace(std::string(s), next).first;
-    texts_.push_back(&it->first);
-    return next;
+    if ((texts_.size() + 1) * 2 > slots_.size()) grow();
+    const std::size_t mask = slots_.size() - 1;
+    for (std::size_t i = hash(s) & mask;; i = (i + 1) & mask) {
+      const std::uint32_t slot = slots_[i];
+      if (slot == 0) {
+        texts_.emplace_back(s);
+        slots_[i] = static_cast<std::uint32_t>(texts_.size());
+        return slots_[i];
+      }
+      if (texts_[slot - 1] == s) return slot;
+    }
   }
   /// The string of an id from id().
-  IStr at(std::uint32_t id) const { return id == 0 ? IStr() : IStr(texts_[id - 1]); }
+  IStr at(std::uint32_t id) const { return id == 0 ? IStr() : IStr(&texts_[id - 1]); }
   /// A shared copy of s: the same block for the same text.
   SharedStr share(std::string_view s) {
     if (s.empty()) return {};
@@ -166,8 +172,23 @@ class StringPool {
     using is_transparent = void;
     bool operator()(std::string_view a, std::string_view b) const { return a == b; }
   };
-  std::unordered_map<std::string, std::uint32_t, Hash, std::equal_to<>> by_text_;  // lookups only
-  std::vector<const std::string*> texts_;                                          // by id - 1
+  static std::size_t hash(std::string_view s) { return std::hash<std::string_view>{}(s); }
+  // Doubles the index (at most half full) and places every id again.
+  void grow() {
+    slots_.assign(std::max<std::size_t>(16, slots_.size() * 2), 0);
+    const std::size_t mask = slots_.size() - 1;
+    for (std::uint32_t k = 1; k <= texts_.size(); ++k) {
+      std::size_t i = hash(texts_[k - 1]) & mask;
+      while (slots_[i] != 0) i = (i + 1) & mask;
+      slots_[i] = k;
+    }
+  }
+
+  // The texts by id - 1: a deque, so they never move (IStr points at them).
+  std::deque<std::string> texts_;
+  // Open addressing over ids (0 = free), compared against texts_: 4 bytes per slot, no
+  // node or second copy of a text per entry. Lookups only, never iterated.
+  std::vector<std::uint32_t> slots_;
   std::unordered_set<SharedStr, Hash, Eq> shared_;  // lookups only, never iterated
 };
 
