@@ -223,11 +223,14 @@ int parse_int(const char* v, const char* flag) {
 }  // namespace
 
 int main(int argc, char** argv) {
-  if (argc < 2) {
-    std::fprintf(stderr,
+  // The output file comes first and is never an option: `gen_cluster --help` once wrote a
+  // 30 MB file named "--help". An option without its value is an error too.
+  const bool help = argc >= 2 && (!std::strcmp(argv[1], "--help") || !std::strcmp(argv[1], "-h"));
+  if (argc < 2 || argv[1][0] == '-' || argc % 2 != 0) {
+    std::fprintf(help ? stdout : stderr,
                  "usage: gen_cluster OUT.yaml [--nodes N] [--services N] [--replicas N] "
                  "[--ingresses N]\n");
-    return 2;
+    return help ? 0 : 2;
   }
   Shape s;
   for (int i = 2; i + 1 < argc; i += 2) {
