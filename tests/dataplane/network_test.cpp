@@ -2,6 +2,7 @@
 
 #include "podhop/dataplane/network.hpp"
 #include "podhop/simulation.hpp"
+#include "support/two_nodes.hpp"
 
 using podhop::Simulation;
 using podhop::core::Duration;
@@ -10,28 +11,7 @@ using namespace podhop::dataplane;
 
 namespace {
 
-constexpr const char* kTwoNodes = R"(
-apiVersion: podhop.dev/v1alpha1
-kind: Cluster
-metadata: {name: two}
-spec:
-  nodes: [{name: node-a}, {name: node-b}]
-  latency: {sameNode: 10us, crossNode: 100us, external: 5ms}
----
-apiVersion: v1
-kind: Pod
-metadata: {name: a}
-spec:
-  nodeName: node-a
-  containers: [{name: a, image: example/echo:1, ports: [{containerPort: 8080}]}]
----
-apiVersion: v1
-kind: Pod
-metadata: {name: b}
-spec:
-  nodeName: node-b
-  containers: [{name: b, image: example/echo:1, ports: [{containerPort: 8080}]}]
-)";
+using podhop::testing::kTwoNodes;
 
 Ipv4 ip(const char* s) {
   return *Ipv4::parse(s);

@@ -5,22 +5,19 @@
 
 #include "podhop/dataplane/pipeline.hpp"
 #include "podhop/simulation.hpp"
+#include "support/two_nodes.hpp"
 
 using podhop::Simulation;
 using podhop::core::Duration;
+using podhop::testing::pod_url;
 using podhop::trace::Outcome;
 using namespace podhop::dataplane;
 
 namespace {
 
-constexpr const char* kCluster = R"(
-apiVersion: podhop.dev/v1alpha1
-kind: Cluster
-metadata: {name: two}
-spec:
-  nodes: [{name: node-a}, {name: node-b}]
-  latency: {sameNode: 10us, crossNode: 100us, external: 5ms}
----
+// The shared two-node cluster (pods a and b behind Service web), plus an app that answers
+// after 5 s on node-b.
+const std::string kCluster = std::string(podhop::testing::kTwoNodes) + R"(---
 apiVersion: podhop.dev/v1alpha1
 kind: App
 metadata: {name: slow}
@@ -30,48 +27,18 @@ spec:
 ---
 apiVersion: v1
 kind: Pod
-metadata: {name: a, labels: {app: web}}
-spec:
-  nodeName: node-a
-  containers: [{name: a, image: example/echo:1, ports: [{containerPort: 8080}]}]
----
-apiVersion: v1
-kind: Pod
-metadata: {name: b, labels: {app: web}}
-spec:
-  nodeName: node-b
-  containers: [{name: b, image: example/echo:1, ports: [{containerPort: 8080}]}]
----
-apiVersion: v1
-kind: Pod
 metadata: {name: slow}
 spec:
   nodeName: node-b
   containers: [{name: slow, image: "slow:1", ports: [{containerPort: 8080}]}]
----
-apiVersion: v1
-kind: Service
-metadata: {name: web}
-spec:
-  selector: {app: web}
-  ports: [{port: 80, targetPort: 8080}]
-)";
+---)" + podhop::testing::kWebService;
 
 Simulation cluster() {
-  Simulation sim;
-  auto report = sim.load_text(kCluster);
-  INFO(report.diagnostics.str());
-  REQUIRE(report.ok());
-  return sim;
-}
-
-std::string pod_url(const Simulation& sim, const char* pod, int port = 8080) {
-  return fmt::format("http://{}:{}/", sim.state().pods.find("default", pod)->status.pod_ip.str(),
-                     port);
+  return podhop::testing::loaded(kCluster);
 }
 
 Client client_a(Simulation& sim) {
-  return *sim.network().client(ClientRef::pod("default", "a"));
+  return podhop::testing::pod_client(sim, "a");
 }
 
 }  // namespace
