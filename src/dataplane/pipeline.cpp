@@ -1514,9 +1514,9 @@ void Pipeline::request_arrive(Request& r, RequestId id) {
     ++n_headers;
   };
   const std::string& host_header = effective_host(r);
-  // The default echo server reads no header but X-Forwarded-For and X-Real-IP, which only
-  // the client's -H headers can hold: without them it is handed none (bulk traffic).
-  if (app->kind != AppKind::echo || !r.spec.headers.empty()) {
+  // Bulk traffic to the default echo server builds no headers (apps.hpp says which apps
+  // read them).
+  if (reads_default_headers(app->kind) || !r.spec.headers.empty()) {
     add_header("Host", host_header);
     if (!r.spec.user_agent.empty()) add_header("User-Agent", r.spec.user_agent);
     add_header("Accept", "*/*");

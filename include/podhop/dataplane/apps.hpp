@@ -225,6 +225,13 @@ struct AppAction {
   std::string detail;  // for the trace: "nginx served /", "forward to http://app2-svc:9999/"
 };
 
+/// Whether an app of this kind reads the headers curl sends by default (Host, User-Agent,
+/// Accept). The default echo server reads only X-Forwarded-For and X-Real-IP, which only the
+/// client's -H headers can carry, so the caller may hand it no headers when there are none.
+constexpr bool reads_default_headers(AppKind kind) {
+  return kind != AppKind::echo;
+}
+
 /// What `app` does with `request`. Pure and deterministic: same inputs, same action.
 AppAction handle(const AppBehavior& app, const AppRequest& request);
 /// The same action, written into `out` (all of it): the default echo server reuses the
