@@ -274,12 +274,8 @@ std::string Network::describe_path(std::uint32_t from_node, std::uint32_t to_nod
 }
 
 std::string Network::pod_name(std::uint32_t pod) const {
-  const auto& p = state_->pods[pod];
   std::string out;
-  out.reserve(p.meta.namespace_.size() + 1 + p.meta.name.size());
-  out += p.meta.namespace_;
-  out += '/';
-  out += p.meta.name;
+  assign_pod_name(pod, out);
   return out;
 }
 
