@@ -7,8 +7,8 @@ namespace podhop::core {
 std::string SourceLocation::str() const {
   if (file.empty()) return {};
   if (line == 0) return file;
-  if (column == 0) return fmt::format("{}:{}", file, line);
-  return fmt::format("{}:{}:{}", file, line, column);
+  if (column == 0) return fmt::format("{}:{}", file.str(), line);
+  return fmt::format("{}:{}:{}", file.str(), line, column);
 }
 
 std::string Diagnostic::str() const {
@@ -23,8 +23,8 @@ std::string Diagnostic::str() const {
 
 void Diagnostics::error(SourceLocation where, std::string object, std::string field,
                         std::string message) {
-  items_.push_back({Severity::error, std::move(where), std::move(object), std::move(field),
-                    std::move(message)});
+  items_.push_back(
+      {Severity::error, std::move(where), std::move(object), std::move(field), std::move(message)});
 }
 
 void Diagnostics::warning(SourceLocation where, std::string object, std::string field,
@@ -37,7 +37,9 @@ void Diagnostics::append(const Diagnostics& other) {
   items_.insert(items_.end(), other.items_.begin(), other.items_.end());
 }
 
-bool Diagnostics::has_errors() const { return error_count() > 0; }
+bool Diagnostics::has_errors() const {
+  return error_count() > 0;
+}
 
 std::size_t Diagnostics::error_count() const {
   std::size_t n = 0;
