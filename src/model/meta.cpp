@@ -35,6 +35,13 @@ void StringMap::set(std::string key, std::string value) {
     it->second = std::move(value);
     return;
   }
+  // A small map grows one entry at a time: labels and annotations are built once and then
+  // kept, so doubling would leave up to half of their 64-byte entries unused for good.
+  if (items.size() == items.capacity() && items.size() < 16) {
+    const auto at = it - items.begin();
+    items.reserve(items.size() + 1);
+    it = items.begin() + at;
+  }
   items.emplace(it, std::move(key), std::move(value));
 }
 
@@ -61,9 +68,12 @@ std::string StringMap::str() const {
 
 std::string IntOrString::str() const {
   switch (kind) {
-    case Kind::integer: return std::to_string(int_value);
-    case Kind::string: return str_value;
-    case Kind::unset: break;
+    case Kind::integer:
+      return std::to_string(int_value);
+    case Kind::string:
+      return str_value;
+    case Kind::unset:
+      break;
   }
   return {};
 }
@@ -84,7 +94,8 @@ bool LabelSelector::matches(const StringMap& labels) const {
   if (!selector_matches(match_labels, labels)) return false;
   for (const auto& req : match_expressions) {
     const std::string* have = labels.get(req.key);
-    bool in_values = have && std::find(req.values.begin(), req.values.end(), *have) != req.values.end();
+    bool in_values =
+        have && std::find(req.values.begin(), req.values.end(), *have) != req.values.end();
     switch (req.op) {
       case SelectorOp::In:
         if (!in_values) return false;
@@ -108,10 +119,18 @@ std::string LabelSelector::str() const {
   for (const auto& req : match_expressions) {
     if (!out.empty()) out += ',';
     switch (req.op) {
-      case SelectorOp::In: out += fmt::format("{} in ({})", req.key, fmt::join(req.values, ",")); break;
-      case SelectorOp::NotIn: out += fmt::format("{} notin ({})", req.key, fmt::join(req.values, ",")); break;
-      case SelectorOp::Exists: out += req.key; break;
-      case SelectorOp::DoesNotExist: out += "!" + req.key; break;
+      case SelectorOp::In:
+        out += fmt::format("{} in ({})", req.key, fmt::join(req.values, ","));
+        break;
+      case SelectorOp::NotIn:
+        out += fmt::format("{} notin ({})", req.key, fmt::join(req.values, ","));
+        break;
+      case SelectorOp::Exists:
+        out += req.key;
+        break;
+      case SelectorOp::DoesNotExist:
+        out += "!" + req.key;
+        break;
     }
   }
   return out;
@@ -119,9 +138,12 @@ std::string LabelSelector::str() const {
 
 std::string_view to_string(Protocol p) {
   switch (p) {
-    case Protocol::TCP: return "TCP";
-    case Protocol::UDP: return "UDP";
-    case Protocol::SCTP: return "SCTP";
+    case Protocol::TCP:
+      return "TCP";
+    case Protocol::UDP:
+      return "UDP";
+    case Protocol::SCTP:
+      return "SCTP";
   }
   return "TCP";
 }

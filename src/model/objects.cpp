@@ -2,6 +2,7 @@
 
 #include <algorithm>
 
+#include "podhop/core/check.hpp"
 #include "podhop/model/podhop_kinds.hpp"
 
 namespace podhop::model {
@@ -147,15 +148,29 @@ bool punch(std::string& text, std::string_view word, std::string_view mark) {
 
 }  // namespace
 
+std::uint16_t EventLog::few_id(StringPool& few, std::string_view word) {
+  const std::uint32_t id = few.id(word);
+  // Kinds, types, reasons and sources are words written in podhop's controllers: a few
+  // dozen. Running out of 16 bits would be a bug, not a big cluster.
+  PODHOP_CHECK(id <= 0xffffU, "more than 65,535 event kinds, types, reasons and sources");
+  return static_cast<std::uint16_t>(id);
+}
+
 void EventLog::record(const EventDraft& d) {
-  StringPool& pool = *pool_;
+  static_assert(sizeof(Record) == 32);
+  StringPool& few = pools_->few;
+  StringPool& pool = pools_->many;
+  // A word of the draft, kept as the draft's shared block when it has that text.
+  auto word = [&](std::string_view w) {
+    return d.shared_word && d.shared_word->view() == w ? pool.id_of(*d.shared_word) : pool.id(w);
+  };
   Record e{};
-  e.kind = pool.id(d.kind);
+  e.kind = few_id(few, d.kind);
   e.namespace_ = pool.id(d.namespace_);
-  e.name = pool.id(d.name);
-  e.type = pool.id(d.type);
-  e.reason = pool.id(d.reason);
-  e.source = pool.id(d.source);
+  e.name = word(d.name);
+  e.type = few_id(few, d.type);
+  e.reason = few_id(few, d.reason);
+  e.source = few_id(few, d.source);
   e.at = d.at;
   // Cut the words that vary from event to event out of the message, so the rest is one
   // shared text: '\0' stands for message_arg, '\1' for the involved object's namespace,
@@ -163,7 +178,7 @@ void EventLog::record(const EventDraft& d) {
   std::string text(d.message);
   if (!has_marks(text)) {
     if (punch(text, d.message_arg, std::string_view("\0", 1))) {
-      e.message_arg = pool.id(d.message_arg);
+      e.message_arg = word(d.message_arg);
     } else if (!d.namespace_.empty() && !d.name.empty() &&
                punch(text, std::string(d.namespace_) + "/" + std::string(d.name), "\1/\2")) {
     } else {
@@ -176,12 +191,13 @@ void EventLog::record(const EventDraft& d) {
 
 Event EventLog::operator[](std::size_t i) const {
   const Record& r = items_[i];
-  const StringPool& pool = *pool_;
+  const StringPool& few = pools_->few;
+  const StringPool& pool = pools_->many;
   Event e;
-  e.involved = {pool.at(r.kind), pool.at(r.namespace_), pool.at(r.name)};
-  e.type = pool.at(r.type);
-  e.reason = pool.at(r.reason);
-  e.source = pool.at(r.source);
+  e.involved = {few.at(r.kind), pool.at(r.namespace_), pool.at(r.name)};
+  e.type = few.at(r.type);
+  e.reason = few.at(r.reason);
+  e.source = few.at(r.source);
   e.at = r.at;
   e.message_text = pool.at(r.message_text);
   e.message_arg = pool.at(r.message_arg);

@@ -39,6 +39,9 @@ manifest::LoadReport load_all_or_nothing(Simulation::Impl& impl, LoadFn&& load_f
   model::ClusterState applied = impl.applied;
   manifest::LoadReport report = load_fn(applied);
   if (!report.ok()) return report;
+  // Both states are kept: without the room their tables grew into (tens of MB at the
+  // published limits: a table copied at its size doubles for one system object).
+  applied.shrink_to_fit();
   model::ClusterState next = applied;
   // The settled state records its events into a string pool of its own (the applied objects
   // normally have none), so the words of a state that is replaced go with it instead of
@@ -47,6 +50,7 @@ manifest::LoadReport load_all_or_nothing(Simulation::Impl& impl, LoadFn&& load_f
   auto diags = controllers::reconcile(next, {.seed = impl.seed});
   report.diagnostics.append(diags);
   if (!report.ok()) return report;
+  next.shrink_to_fit();
   impl.applied = std::move(applied);
   impl.state = std::move(next);
   // A load settles the cluster: whatever was under way is over, and every node runs the

@@ -101,6 +101,9 @@ class ObjectTable {
     items_.reserve(n);
     if (n * 2 > index_.size()) rebuild_index(n);
   }
+  /// Gives back the room the table grew into but does not use (a vector that doubled for
+  /// one more object); slots and the index stay as they are.
+  void shrink_to_fit() { items_.shrink_to_fit(); }
 
  private:
   static constexpr std::uint32_t kFree = 0xffffffffU;
@@ -157,6 +160,29 @@ struct ClusterState {
   std::uint64_t next_creation_index = 0;
   /// The simulated time "now" (0 when the cluster is first built); AGE = now - created.
   core::SimTime now;
+
+  /// Gives back the room every table and the event log grew into but do not use: a table
+  /// copied at its size doubles for the one object a reconcile adds. For a cluster that is
+  /// kept (after a load), not on every change: it moves every object.
+  void shrink_to_fit() {
+    namespaces.shrink_to_fit();
+    nodes.shrink_to_fit();
+    pods.shrink_to_fit();
+    services.shrink_to_fit();
+    endpoints.shrink_to_fit();
+    endpoint_slices.shrink_to_fit();
+    secrets.shrink_to_fit();
+    deployments.shrink_to_fit();
+    replica_sets.shrink_to_fit();
+    replication_controllers.shrink_to_fit();
+    stateful_sets.shrink_to_fit();
+    daemon_sets.shrink_to_fit();
+    ingresses.shrink_to_fit();
+    ingress_classes.shrink_to_fit();
+    apps.shrink_to_fit();
+    events.shrink_to_fit();
+    ignored.shrink_to_fit();
+  }
 };
 
 }  // namespace podhop::model

@@ -129,7 +129,8 @@ struct PodStatus {
   bool started = false;
   std::int32_t restarts = 0;
   /// For `get pods` STATUS when it is not the phase: "Terminating", "ContainerCreating".
-  std::string reason;
+  /// A shared string: 8 bytes, empty for almost every pod.
+  SharedStr reason;
 };
 
 struct Pod {
@@ -138,8 +139,9 @@ struct Pod {
   PodStatus status;
   /// The node the pod is bound to: spec.nodeName as written, or the scheduler's choice
   /// (controllers/). Read this, not spec->node_name: it lives outside the spec so that the
-  /// pods of one template keep sharing their PodSpec. Empty while unscheduled.
-  std::string node_name;
+  /// pods of one template keep sharing their PodSpec. Empty while unscheduled. A shared
+  /// string: the pods on a node hold one block (the scheduler's).
+  SharedStr node_name;
   /// A tombstone: the pod is gone from the API (its containers exited after termination)
   /// but keeps its slot in ClusterState::pods until no request in flight can hold that slot
   /// (Simulation compacts the table then). Phase Succeeded, no IP, not ready; no controller,
@@ -550,12 +552,15 @@ struct EventDraft {
   /// out where the message has them. Only a hint: the
   /// message reads the same either way.
   std::string_view message_arg;
+  /// Optionally, a shared block with the text of `name` or of `message_arg` (a pod's name):
+  /// the log's pool keeps that block instead of a copy of the text.
+  const SharedStr* shared_word = nullptr;
 };
 
-/// The events of a cluster, in the order they happened: 40-byte records of 32-bit ids into
-/// a string pool (760,000 of them at the published limits), read as Event values. Copies
-/// share the pool (it only grows, so ids stay valid), so copying a ClusterState copies the
-/// records, never their words.
+/// The events of a cluster, in the order they happened: 32-byte records of ids into string
+/// pools (760,000 of them at the published limits), read as Event values. Copies share the
+/// pools (they only grow, so ids stay valid), so copying a ClusterState copies the records,
+/// never their words.
 class EventLog {
  public:
   /// Iterates the events as Event values.
@@ -611,16 +616,27 @@ class EventLog {
   void clear() { items_.clear(); }
   void swap(EventLog& other) noexcept {
     items_.swap(other.items_);
-    pool_.swap(other.pool_);
+    pools_.swap(other.pools_);
   }
   void reserve(std::size_t n) { items_.reserve(n); }
+  /// Gives back the room the records grew into but do not use.
+  void shrink_to_fit() { items_.shrink_to_fit(); }
 
  private:
-  struct Record {
-    std::uint32_t kind, namespace_, name, type, reason, source, message_text, message_arg;
-    core::SimTime at;
+  // The words of a few hundred kinds (kind, type, reason, source: 16-bit ids) apart from
+  // the words of many (names, namespaces, messages: 32-bit ids).
+  struct Pools {
+    StringPool few;
+    StringPool many;
   };
-  std::shared_ptr<StringPool> pool_ = std::make_shared<StringPool>();
+  struct Record {
+    std::uint32_t namespace_, name, message_text, message_arg;
+    core::SimTime at;
+    std::uint16_t kind, type, reason, source;
+  };
+  /// The 16-bit id of a word of `few`.
+  static std::uint16_t few_id(StringPool& few, std::string_view word);
+  std::shared_ptr<Pools> pools_ = std::make_shared<Pools>();
   std::vector<Record> items_;
 };
 

@@ -75,6 +75,8 @@ class SharedStr {
     if (b_ && --b_->refs == 0) delete b_;
   }
   void swap(SharedStr& o) noexcept { std::swap(b_, o.b_); }
+  /// Makes it empty (drops this copy's share of the block).
+  void clear() noexcept { SharedStr().swap(*this); }
 
   const std::string& str() const { return b_ ? b_->s : empty_string(); }
   operator const std::string&() const { return str(); }  // NOLINT: reads as a string
@@ -138,22 +140,12 @@ class StringPool {
   /// The pooled copy of s.
   IStr intern(std::string_view s) { return at(id(s)); }
   /// The id of s (0 for the empty string), interned on first use: 4 bytes per reference.
-  std::uint32_t id(std::string_view s) {
-    if (s.empty()) return 0;
-    if ((texts_.size() + 1) * 2 > slots_.size()) grow();
-    const std::size_t mask = slots_.size() - 1;
-    for (std::size_t i = hash(s) & mask;; i = (i + 1) & mask) {
-      const std::uint32_t slot = slots_[i];
-      if (slot == 0) {
-        texts_.emplace_back(s);
-        slots_[i] = static_cast<std::uint32_t>(texts_.size());
-        return slots_[i];
-      }
-      if (texts_[slot - 1] == s) return slot;
-    }
-  }
+  std::uint32_t id(std::string_view s) { return find_or_add(s, nullptr); }
+  /// The id of s's text; when the text is new, the pool keeps s's block itself rather than
+  /// a copy (the 150,000 pod names of an event log are the blocks their pods' endpoints hold).
+  std::uint32_t id_of(const SharedStr& s) { return find_or_add(s.view(), &s); }
   /// The string of an id from id().
-  IStr at(std::uint32_t id) const { return id == 0 ? IStr() : IStr(&texts_[id - 1]); }
+  IStr at(std::uint32_t id) const { return id == 0 ? IStr() : IStr(&texts_[id - 1].str()); }
   /// A shared copy of s: the same block for the same text.
   SharedStr share(std::string_view s) {
     if (s.empty()) return {};
@@ -173,19 +165,38 @@ class StringPool {
     bool operator()(std::string_view a, std::string_view b) const { return a == b; }
   };
   static std::size_t hash(std::string_view s) { return std::hash<std::string_view>{}(s); }
+  // The id of s, added on first use (as `block` when given: it holds the same text).
+  std::uint32_t find_or_add(std::string_view s, const SharedStr* block) {
+    if (s.empty()) return 0;
+    if ((texts_.size() + 1) * 2 > slots_.size()) grow();
+    const std::size_t mask = slots_.size() - 1;
+    for (std::size_t i = hash(s) & mask;; i = (i + 1) & mask) {
+      const std::uint32_t slot = slots_[i];
+      if (slot == 0) {
+        if (block)
+          texts_.push_back(*block);
+        else
+          texts_.emplace_back(s);
+        slots_[i] = static_cast<std::uint32_t>(texts_.size());
+        return slots_[i];
+      }
+      if (texts_[slot - 1].view() == s) return slot;
+    }
+  }
   // Doubles the index (at most half full) and places every id again.
   void grow() {
     slots_.assign(std::max<std::size_t>(16, slots_.size() * 2), 0);
     const std::size_t mask = slots_.size() - 1;
     for (std::uint32_t k = 1; k <= texts_.size(); ++k) {
-      std::size_t i = hash(texts_[k - 1]) & mask;
+      std::size_t i = hash(texts_[k - 1].view()) & mask;
       while (slots_[i] != 0) i = (i + 1) & mask;
       slots_[i] = k;
     }
   }
 
-  // The texts by id - 1: a deque, so they never move (IStr points at them).
-  std::deque<std::string> texts_;
+  // The texts by id - 1, each a shared block (8 bytes here): an IStr points into the block,
+  // which never moves; the deque never moves its elements either.
+  std::deque<SharedStr> texts_;
   // Open addressing over ids (0 = free), compared against texts_: 4 bytes per slot, no
   // node or second copy of a text per entry. Lookups only, never iterated.
   std::vector<std::uint32_t> slots_;
