@@ -35,6 +35,10 @@ void Context::event(const EventRef& involved, std::string_view type, std::string
   if (warnings_indexed_ && type == "Warning")
     warnings_seen_.insert(
         event_key(involved.kind, involved.namespace_, involved.name, reason, message));
+  // A pod's name, the involved object or the word of a ReplicaSet's "Created pod: NAME",
+  // goes into the log as the block the pod's endpoints share (see shared_name).
+  const std::string_view pod_name = involved.kind == "Pod" ? involved.name : message_arg;
+  const model::SharedStr* shared = pod_name.empty() ? nullptr : &shared_name(pod_name);
   state.events.record({.kind = involved.kind,
                        .namespace_ = involved.namespace_,
                        .name = involved.name,
@@ -43,7 +47,26 @@ void Context::event(const EventRef& involved, std::string_view type, std::string
                        .message = message,
                        .source = source,
                        .at = state.now,
-                       .message_arg = message_arg});
+                       .message_arg = message_arg,
+                       .shared_word = shared});
+}
+
+const model::SharedStr& Context::shared_name(std::string_view name) {
+  // A pod's events come one after the other: the last name is the likely one.
+  if (last_shared_.view() != name) last_shared_ = words.share(name);
+  return last_shared_;
+}
+
+model::StringMap Context::shared_map(const model::StringMap& m) {
+  // The key lists every entry, each word ended by a byte no label or annotation has.
+  std::string key;
+  for (const auto& [k, v] : m) {
+    key += k;
+    key += '\0';
+    key += v;
+    key += '\0';
+  }
+  return shared_maps_.try_emplace(std::move(key), m).first->second;
 }
 
 void Context::warning_once(EventRef involved, std::string_view reason, std::string message,

@@ -3,6 +3,7 @@
 // diagnostics, the node index and the event recorder. Private to controllers/.
 
 #include <cstdint>
+#include <map>
 #include <memory>
 #include <string>
 #include <string_view>
@@ -76,6 +77,14 @@ struct Context {
   /// The index of the node called name, or -1.
   std::int64_t index_of_node(std::string_view name) const;
 
+  /// The shared block of a name (a pod's, a node's) for this run: the pod's events, its
+  /// EndpointSlice endpoint and its legacy address all hold this one block.
+  const model::SharedStr& shared_name(std::string_view name);
+
+  /// A map with the entries of m, shared with every earlier map of this run that has the
+  /// same entries (the annotations of ReplicaSets of one size).
+  model::StringMap shared_map(const model::StringMap& m);
+
   /// Metadata for an object a controller creates now: stamped with the next creation index
   /// and the current simulated time.
   model::ObjectMeta new_meta(std::string ns, std::string name, std::string api_version);
@@ -94,7 +103,9 @@ struct Context {
  private:
   static std::string event_key(std::string_view kind, std::string_view ns, std::string_view name,
                                std::string_view reason, std::string_view message);
-  std::unordered_set<std::string> warnings_seen_;  // lookups only
+  std::unordered_set<std::string> warnings_seen_;                     // lookups only
+  model::SharedStr last_shared_;                                      // shared_name's last answer
+  std::map<std::string, model::StringMap, std::less<>> shared_maps_;  // lookups only
   bool warnings_indexed_ = false;
 };
 

@@ -244,8 +244,8 @@ class EndpointsController {
               ? model::SharedStr(pod.spec->hostname)
               : model::SharedStr();
       // One block for the pod's name, shared by its slice endpoint and its legacy address.
-      model::ObjectRef target{pod_kind, shared_ns, model::SharedStr(pod.meta.name)};
-      const model::SharedStr node_name = strings_.share(pod.node_name);
+      model::ObjectRef target{pod_kind, shared_ns, ctx_.shared_name(pod.meta.name)};
+      const model::SharedStr node_name = pod.node_name;  // the scheduler's block
       const Resolved& resolved = resolve(*pod.spec);
       std::string ip_text = ip_string(pod.status.pod_ip);
 

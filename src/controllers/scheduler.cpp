@@ -103,7 +103,7 @@ void schedule_pods(Context& ctx) {
     if (!p.spec) p.spec = ctx.empty_spec;
     // Bound by its author (spec.nodeName): the scheduler never sees it, records nothing.
     if (p.node_name.empty() && !p.spec->node_name.empty() && !is_terminal(p) && !p.meta.deletion)
-      p.node_name = p.spec->node_name;
+      p.node_name = ctx.words.share(p.spec->node_name);
     if (p.node_name.empty()) {
       if (!is_terminal(p) && !p.meta.deletion) to_place.push_back(s);
       continue;
@@ -163,7 +163,7 @@ void schedule_pods(Context& ctx) {
       continue;
     }
     const auto node = static_cast<std::uint32_t>(n);
-    p.node_name = ctx.node_at(node).meta.name;
+    p.node_name = ctx.words.share(ctx.node_at(node).meta.name);  // one block per node
     ctx.pod_node[s] = static_cast<std::int32_t>(node);
     load.add(node);
     if (owned) ++(*owned)[node];
@@ -271,7 +271,8 @@ void update_pod_status(Context& ctx) {
     p.status.host_ip = ctx.node_at(static_cast<std::uint32_t>(n)).internal_ip;
     if (p.status.pod_ip.empty()) continue;  // no sandbox yet: stays Pending
     if (!ctx.options.settle) {
-      if (!p.status.started && p.status.reason.empty()) p.status.reason = "ContainerCreating";
+      if (!p.status.started && p.status.reason.empty())
+        p.status.reason = ctx.words.share("ContainerCreating");
       continue;
     }
     if (!p.status.started) {

@@ -364,12 +364,13 @@ void deployments(Context& ctx, const OwnerIndex& owners) {
         rs.meta.annotations.set("deployment.kubernetes.io/revision",
                                 std::to_string(max_revision + 1));
         revision_annotations(rs, d);
+        rs.meta.annotations = ctx.shared_map(rs.meta.annotations);
         rs.meta.owner = {"Deployment", d.meta.name};
         rs.replicas = 0;
         rs.selector = d.selector;
         rs.selector.match_labels.set(std::string(kPodTemplateHashLabel), hash);
         rs.pod_template = d.pod_template;
-        rs.pod_template.labels.set(std::string(kPodTemplateHashLabel), hash);
+        rs.pod_template.labels = rs.meta.labels;  // the same: template labels + hash
         if (!rs.pod_template.spec) rs.pod_template.spec = ctx.empty_spec;
         st.replica_sets.upsert(std::move(rs));
         created = true;
@@ -387,6 +388,7 @@ void deployments(Context& ctx, const OwnerIndex& owners) {
         scale_event(d, rs_name, d.replicas, current->replicas);
         current->replicas = d.replicas;
         revision_annotations(*current, d);
+        current->meta.annotations = ctx.shared_map(current->meta.annotations);
       }
     } else {
       model::ReplicaSet rs;
@@ -396,12 +398,14 @@ void deployments(Context& ctx, const OwnerIndex& owners) {
       rs.meta.annotations.set("deployment.kubernetes.io/revision",
                               std::to_string(max_revision + 1));
       revision_annotations(rs, d);
+      // ReplicaSets of one size carry the same three annotations: one copy for all of them.
+      rs.meta.annotations = ctx.shared_map(rs.meta.annotations);
       rs.meta.owner = {"Deployment", d.meta.name};
       rs.replicas = d.replicas;
       rs.selector = d.selector;
       rs.selector.match_labels.set(std::string(kPodTemplateHashLabel), hash);
       rs.pod_template = d.pod_template;
-      rs.pod_template.labels.set(std::string(kPodTemplateHashLabel), hash);
+      rs.pod_template.labels = rs.meta.labels;  // the same: template labels + hash
       if (!rs.pod_template.spec) rs.pod_template.spec = ctx.empty_spec;
       if (d.replicas > 0)
         ctx.event(ref("Deployment", d.meta), "Normal", "ScalingReplicaSet",
@@ -530,7 +534,7 @@ void daemon_set(Context& ctx, PodPlan& plan, const OwnerIndex& owners, model::Da
       pod.meta.labels.set("controller-revision-hash", hash);
       pod.meta.labels.set("pod-template-generation", "1");
       // The DaemonSet controller pins the pod to its node; the scheduler only confirms it.
-      pod.node_name = node.meta.name;
+      pod.node_name = ctx.words.share(node.meta.name);
       ctx.event(ref("Pod", pod.meta), "Normal", "Scheduled",
                 fmt::format("Successfully assigned {}/{} to {}", ns, name, node.meta.name),
                 kScheduler);
