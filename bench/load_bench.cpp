@@ -118,11 +118,14 @@ int phase_breakdown(const char* path) {
   podhop::model::ClusterState applied;
   auto report = podhop::manifest::load_paths({path}, applied);
   if (!report.ok()) return 1;
+  applied.shrink_to_fit();  // as Simulation::load does
   malloc_trim(0);
   double t1 = now_s();
   const long after_load = mb();
   podhop::model::ClusterState settled = applied;
+  podhop::model::EventLog{}.swap(settled.events);  // its own pool, as in Simulation::load
   auto diags = podhop::controllers::reconcile(settled, {.seed = 1});
+  settled.shrink_to_fit();
   malloc_trim(0);
   double t2 = now_s();
   const long after_reconcile = mb();
@@ -149,6 +152,47 @@ int phase_breakdown(const char* path) {
   return diags.has_errors() ? 1 : 0;
 }
 
+// What each table of the loaded model holds: loads as Simulation::load does (the applied
+// state and the settled one), then frees the applied state and the settled tables one by
+// one, printing how much resident memory each release gave back. Words shared between
+// tables are counted where their last holder goes.
+int phase_tables(const char* path) {
+  const long base = current_rss_kb();
+  auto mb = [&] { return (current_rss_kb() - base) / 1024.0; };
+  podhop::model::ClusterState applied;
+  auto report = podhop::manifest::load_paths({path}, applied);
+  if (!report.ok()) return 1;
+  applied.shrink_to_fit();
+  podhop::model::ClusterState settled = applied;
+  podhop::model::EventLog{}.swap(settled.events);
+  malloc_trim(0);
+  const double copied = mb();
+  podhop::controllers::reconcile(settled, {.seed = 1});
+  settled.shrink_to_fit();
+  malloc_trim(0);
+  double last = mb();
+  std::printf("  applied + its copy %8.1f MB, settled %8.1f MB\n", copied, last);
+  auto drop = [&](const char* what, auto&& release) {
+    release();
+    malloc_trim(0);
+    const double now = mb();
+    std::printf("  %-28s %8.1f MB\n", what, last - now);
+    last = now;
+  };
+  drop("applied state", [&] { applied = {}; });
+  drop("settled events", [&] { podhop::model::ClusterState{}.events.swap(settled.events); });
+  drop("settled legacy endpoints", [&] { settled.endpoints = {}; });
+  drop("settled endpoint slices", [&] { settled.endpoint_slices = {}; });
+  drop("settled pods", [&] { settled.pods = {}; });
+  drop("settled replica sets", [&] { settled.replica_sets = {}; });
+  drop("settled deployments", [&] { settled.deployments = {}; });
+  drop("settled services", [&] { settled.services = {}; });
+  drop("settled nodes", [&] { settled.nodes = {}; });
+  drop("settled ingresses", [&] { settled.ingresses = {}; });
+  drop("the rest", [&] { settled = {}; });
+  return 0;
+}
+
 int in_child(int (*phase)(const char*), const char* path) {
   std::fflush(stdout);
   pid_t pid = fork();
@@ -169,9 +213,14 @@ int main(int argc, char** argv) {
   // `--breakdown` runs the step-by-step load alone, in this process: for heaptrack, which
   // does not follow the children.
   if (argc == 3 && std::string(argv[1]) == "--breakdown") return phase_breakdown(argv[2]);
+  // `--load` runs Simulation::load alone, in this process (for heaptrack).
+  if (argc == 3 && std::string(argv[1]) == "--load") return phase_podhop(argv[2]);
+  // `--tables` says what each table of the model holds.
+  if (argc == 3 && std::string(argv[1]) == "--tables") return phase_tables(argv[2]);
   if (argc != 2) {
-    std::fprintf(stderr,
-                 "usage: load_bench [--breakdown] FILE.yaml   (make one with gen_cluster)\n");
+    std::fprintf(
+        stderr,
+        "usage: load_bench [--breakdown | --tables | --load] FILE.yaml   (make one with gen_cluster)\n");
     return 2;
   }
   int rc = 0;
