@@ -176,9 +176,11 @@ core::Duration KubeProxy::lifetime(model::Protocol p) const {
 void KubeProxy::arm(const ConnectionTuple& tuple, core::SimTime expires) {
   ExpiryQueue& q = expiry_[static_cast<std::size_t>(tuple.protocol)];
   q.emplace_back(expires, tuple);
-  // Closed and refreshed connections leave stale queue elements behind; when they
-  // outnumber the live entries, drop them (keeping the order) so the queue stays bounded.
-  if (q.size() > 2 * conntrack_.size() + 1024) {
+  // Closed and refreshed connections leave stale queue elements behind (expire_conntrack
+  // skips them); when they outnumber the live entries three to one, drop them (keeping the
+  // order) so the queue stays bounded. Each element kept costs a conntrack lookup, so the
+  // margin is wide: at 2x the queue was walked every few thousand connections.
+  if (q.size() > 4 * conntrack_.size() + 4096) {
     q.erase_if([&](const auto& item) {
       const ConntrackEntry* e = conntrack_.find(item.second);
       return e == nullptr || e->expires != item.first;
