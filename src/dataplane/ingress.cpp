@@ -512,14 +512,17 @@ IngressDecision IngressRouter::route(const IngressRequest& req) {
   // nginx's location choice: in a regex server the first ~* match in order; otherwise an
   // exact match, else the longest prefix.
   const IngressLocation* loc = nullptr;
+  // The texts of `why` are built only when asked for: bulk traffic reads none of them.
+  const bool explain = req.explain;
   std::string how;
   if (server.regex) {
     for (const auto& l : server.locations) {
       if (l.pattern && std::regex_search(uri, *l.pattern, std::regex_constants::match_continuous)) {
         loc = &l;
-        how =
-            "the first regex match, longest path first (use-regex or rewrite-target is on "
-            "this host: every path is a case-insensitive regex)";
+        if (explain)
+          how =
+              "the first regex match, longest path first (use-regex or rewrite-target is on "
+              "this host: every path is a case-insensitive regex)";
         break;
       }
     }
@@ -527,8 +530,9 @@ IngressDecision IngressRouter::route(const IngressRequest& req) {
     for (const auto& l : server.locations) {
       if (l.match == LocationMatch::exact && l.path == uri) {
         loc = &l;
-        how = l.twin ? "exact match (the exact location ingress-nginx adds for a Prefix path)"
-                     : "exact match";
+        if (explain)
+          how = l.twin ? "exact match (the exact location ingress-nginx adds for a Prefix path)"
+                       : "exact match";
         break;
       }
     }
@@ -538,10 +542,11 @@ IngressDecision IngressRouter::route(const IngressRequest& req) {
         if (uri.compare(0, l.path.size(), l.path) != 0) continue;
         if (!loc || l.path.size() > loc->path.size()) loc = &l;
       }
-      if (loc) how = "longest prefix match";
+      if (loc && explain) how = "longest prefix match";
     }
   }
-  const std::string server_text = server.host == kCatchAllServer
+  const std::string server_text = !explain ? std::string()
+                                  : server.host == kCatchAllServer
                                       ? fmt::format("no server for host {}: the catch-all server _",
                                                     host.empty() ? "\"\"" : host)
                                       : fmt::format("server {}", server.host);
@@ -549,13 +554,15 @@ IngressDecision IngressRouter::route(const IngressRequest& req) {
   if (!loc) {
     d.verdict = IngressVerdict::not_found;
     d.status = 404;
-    d.why = fmt::format("{}: no location matches {}: the default backend answers 404", server_text,
-                        uri);
+    if (explain)
+      d.why = fmt::format("{}: no location matches {}: the default backend answers 404",
+                          server_text, uri);
     return d;
   }
   d.location = loc;
   const std::string where =
-      loc->ingress.empty()
+      !explain ? std::string()
+      : loc->ingress.empty()
           ? fmt::format("{}, {} (the default backend)", server_text, loc->nginx_text())
           : fmt::format("{}, {} from Ingress {} ({}, {})", server_text, loc->nginx_text(),
                         loc->ingress, path_type_text(*loc), how);
@@ -565,15 +572,16 @@ IngressDecision IngressRouter::route(const IngressRequest& req) {
     d.verdict = IngressVerdict::redirect;
     d.status = 308;
     d.redirect_to = fmt::format("https://{}{}", host, req.path);
-    d.why = fmt::format("{}: {} is listed under tls, so plain HTTP gets 308 to {}{}", where,
-                        server.host, d.redirect_to,
-                        loc->force_ssl_redirect ? " (force-ssl-redirect)" : " (ssl-redirect)");
+    if (explain)
+      d.why = fmt::format("{}: {} is listed under tls, so plain HTTP gets 308 to {}{}", where,
+                          server.host, d.redirect_to,
+                          loc->force_ssl_redirect ? " (force-ssl-redirect)" : " (ssl-redirect)");
     return d;
   }
   if (loc->backend.is_default()) {
     d.verdict = IngressVerdict::not_found;
     d.status = 404;
-    d.why = fmt::format("{}: the default backend answers 404", where);
+    if (explain) d.why = fmt::format("{}: the default backend answers 404", where);
     return d;
   }
   Upstream& up = upstream_for(loc->backend);
@@ -582,8 +590,9 @@ IngressDecision IngressRouter::route(const IngressRequest& req) {
   if (up.endpoints.empty()) {
     d.verdict = IngressVerdict::unavailable;
     d.status = 503;
-    d.why = fmt::format("{}: backend {}: {}: 503", where, loc->backend.str(),
-                        up.missing.empty() ? std::string("no ready endpoints") : up.missing);
+    if (explain)
+      d.why = fmt::format("{}: backend {}: {}: 503", where, loc->backend.str(),
+                          up.missing.empty() ? std::string("no ready endpoints") : up.missing);
     return d;
   }
   d.verdict = IngressVerdict::proxy;
@@ -596,30 +605,34 @@ IngressDecision IngressRouter::route(const IngressRequest& req) {
     std::string value;
     if (cookie && !cookie->empty()) {
       value = *cookie;
-      pick = fmt::format("cookie {}={} (affinity)", loc->affinity_cookie, value);
+      if (explain) pick = fmt::format("cookie {}={} (affinity)", loc->affinity_cookie, value);
     } else {
       value = fmt::format("{:016x}", core::fnv1a(fmt::format("{}#{}", up.name, up.next++)));
       d.set_cookie = fmt::format("{}={}; Path={}; HttpOnly", loc->affinity_cookie, value,
                                  loc->cookie_path.empty() ? "/" : loc->cookie_path);
-      pick = fmt::format("new session: Set-Cookie {}={} (affinity)", loc->affinity_cookie, value);
+      if (explain)
+        pick = fmt::format("new session: Set-Cookie {}={} (affinity)", loc->affinity_cookie, value);
     }
     d.endpoint = up.endpoints[core::fnv1a(value) % up.endpoints.size()];
   } else {
     const std::uint64_t i = up.next % up.endpoints.size();
     up.next = i + 1;
     d.endpoint = up.endpoints[i];
-    pick = fmt::format("round robin, {} of {} ready endpoints", i + 1, up.endpoints.size());
+    if (explain)
+      pick = fmt::format("round robin, {} of {} ready endpoints", i + 1, up.endpoints.size());
   }
   d.upstream_path = std::string(req.path);
   std::string rewrite;
   if (needs_rewrite(*loc)) {
     if (auto r = apply_rewrite(loc->path, loc->rewrite_target, req.path)) {
       d.upstream_path = *r;
-      rewrite = fmt::format(", rewrite-target {} -> {}", loc->rewrite_target, d.upstream_path);
+      if (explain)
+        rewrite = fmt::format(", rewrite-target {} -> {}", loc->rewrite_target, d.upstream_path);
     }
   }
-  d.why = fmt::format("{}: upstream {} -> {}:{} ({}){}", where, up.name, d.endpoint.ip.str(),
-                      d.endpoint.port, pick, rewrite);
+  if (explain)
+    d.why = fmt::format("{}: upstream {} -> {}:{} ({}){}", where, up.name, d.endpoint.ip.str(),
+                        d.endpoint.port, pick, rewrite);
   return d;
 }
 

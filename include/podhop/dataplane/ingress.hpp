@@ -132,6 +132,8 @@ struct IngressRequest {
   std::string_view path;    // path and query, as sent
   std::string_view scheme;  // "http" or "https"
   std::string_view cookie;  // the Cookie header, if any
+  /// False when nothing reads IngressDecision::why (bulk traffic): it is left empty.
+  bool explain = true;
 };
 
 /// The controller's decision, with its reasons for the trace.
@@ -139,7 +141,8 @@ struct IngressDecision {
   IngressVerdict verdict = IngressVerdict::not_found;
   const IngressServer* server = nullptr;
   const IngressLocation* location = nullptr;
-  /// One line: the server, the location and why it won; then what happened.
+  /// One line: the server, the location and why it won; then what happened. Empty unless
+  /// the request asked to explain.
   std::string why;
   int status = 0;             // 308, 404, 503 (0 for proxy)
   std::string redirect_to;    // redirect: the Location header
