@@ -594,7 +594,7 @@ void Pipeline::begin(RequestId id) {
   // the order now and is armed by schedule() once the request waits past the deadline, so
   // it fires exactly when and where an eagerly scheduled one would have.
   r.connect_deadline = sim_->now() + connect_limit;
-  r.connect_place = sim_->reserve();
+  r.connect_place = sim_->take_place();
   if (r.spec.max_time) r.max_timer = sim_->schedule_in(*r.spec.max_time, MaxTimerEvent{this, id});
   begin_lookup(r, id);
 }

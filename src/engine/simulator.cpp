@@ -29,22 +29,23 @@ void Simulator::purge_if_mostly_dead() {
   if (dead < kPurgeMinimum || dead <= pending_) return;
   // Keys are unique, so the rebuilt heap hands out the live entries in the same order; a
   // lane keeps its order.
+  first_ = kFirstUnknown;
   queue_.remove_if([this](const QueueEntry& e) { return !live(e.key); });
   for (std::size_t i = 0; i < lanes_used_; ++i)
     lane_entries_ -= lanes_[i].remove_if([this](const QueueEntry& e) { return !live(e.key); });
 }
 
 bool Simulator::step() {
-  std::size_t lane = kMaxLanes;
-  const QueueEntry* first = first_entry(&lane);
+  const QueueEntry* first = first_cached();
   if (first == nullptr) return false;
   const QueueEntry e = *first;
-  if (lane == kMaxLanes) {
+  if (first_ == kMaxLanes) {
     queue_.pop();
   } else {
-    lanes_[lane].pop_front();
+    lanes_[first_].pop_front();
     --lane_entries_;
   }
+  first_ = kFirstUnknown;
   const auto slot = static_cast<std::uint32_t>(e.key & kSlotMask);
   // Copy the handler out before running it: it may schedule events that reuse its slot or
   // grow the slot table.
@@ -54,8 +55,8 @@ bool Simulator::step() {
   drop_dead_top();
   // The next event's slot is a likely cache miss in a large table: start loading it now, so
   // it arrives while this handler runs.
-  if (const QueueEntry* next = first_entry(nullptr))
-    __builtin_prefetch(&slots_[next->key & kSlotMask]);
+  // (Found once here and remembered for the next step while handlers only add events.)
+  if (const QueueEntry* next = first_cached()) __builtin_prefetch(&slots_[next->key & kSlotMask]);
   now_ = e.time;
   ++executed_;
   handler(*this);
@@ -73,7 +74,7 @@ void Simulator::run_until(core::SimTime limit) {
   stop_requested_ = false;
   for (;;) {
     if (stop_requested_) break;
-    const QueueEntry* first = first_entry(nullptr);
+    const QueueEntry* first = first_cached();
     if (first == nullptr || first->time > limit) break;
     step();
   }

@@ -555,7 +555,7 @@ TEST_CASE("a reserved event fires where one scheduled at the reservation would h
   // Reserved first, armed last: at an equal time it still runs before the events scheduled
   // after the reservation, and after those scheduled before it.
   sim.schedule_at(at(10), Record{&trace, 0});
-  const Simulator::Reservation place = sim.reserve();
+  const Simulator::Reservation place = sim.take_place();
   CHECK_FALSE(place.empty());
   sim.schedule_at(at(10), Record{&trace, 2});
   struct Arm {
@@ -579,7 +579,7 @@ TEST_CASE("a reservation never armed runs nothing and takes a sequence number", 
   // The same events in both, one of them with an unused reservation between: the order,
   // the pending count and the executed count are the same.
   a.schedule_at(at(1), Record{&ta, 1});
-  static_cast<void>(a.reserve());
+  static_cast<void>(a.take_place());
   a.schedule_at(at(1), Record{&ta, 2});
   b.schedule_at(at(1), Record{&tb, 1});
   b.schedule_at(at(1), Record{&tb, 2});
@@ -593,7 +593,7 @@ TEST_CASE("a reservation never armed runs nothing and takes a sequence number", 
 TEST_CASE("a reserved event can be cancelled like any other", "[engine]") {
   Simulator sim;
   std::vector<int> trace;
-  const Simulator::Reservation place = sim.reserve();
+  const Simulator::Reservation place = sim.take_place();
   EventId id = sim.schedule_reserved(at(3), place, Record{&trace, 7});
   CHECK(sim.is_pending(id));
   CHECK(sim.cancel(id));
@@ -680,4 +680,29 @@ TEST_CASE("run_until stops before a lane's event past the limit", "[engine]") {
   CHECK(sim.next_time() == at(30));
   sim.run();
   CHECK(trace == std::vector<int>{1, 2, 3});
+}
+
+TEST_CASE("events a handler adds before the next pending one run first, lane or heap", "[engine]") {
+  // The simulator remembers which entry is first between events; what a handler schedules
+  // must still overtake it when it fires earlier, whether it goes to a lane or the heap.
+  struct Spawn {
+    Simulator* sim;
+    std::vector<int>* trace;
+    void operator()() const {
+      trace->push_back(0);
+      sim->schedule_after(Duration{5}, Record{trace, 2});  // a new lane, at 15
+      sim->schedule_in(Duration{2}, Record{trace, 1});     // the heap, at 12
+      sim->schedule_after(Duration{0}, Record{trace, 3});  // another new lane, at 10: first
+    }
+  };
+  Simulator sim;
+  std::vector<int> trace;
+  sim.schedule_after(Duration{10}, Spawn{&sim, &trace});
+  sim.schedule_after(Duration{20}, Record{&trace, 4});  // a lane of its own, at 20
+  sim.schedule_at(at(18), Record{&trace, 5});           // the heap, at 18
+  CHECK(sim.next_time() == at(10));
+  REQUIRE(sim.step());
+  CHECK(sim.next_time() == at(10));  // label 3, scheduled at 10 with no delay
+  sim.run();
+  CHECK(trace == std::vector<int>{0, 3, 1, 2, 5, 4});
 }

@@ -76,7 +76,7 @@ class Simulator {
     return schedule(now_ + delay, detail::InlineHandler::make(handler));
   }
 
-  /// A place in the order of events, taken now and filled later (see reserve()).
+  /// A place in the order of events, taken now and filled later (see take_place()).
   struct Reservation {
     std::uint64_t sequence = 0;  // 0: none taken
     constexpr bool empty() const { return sequence == 0; }
@@ -93,16 +93,18 @@ class Simulator {
     PODHOP_CHECK(delay.ns >= 0, "event scheduled with a negative delay");
     const std::uint64_t seq = next_seq_++;
     PODHOP_CHECK(seq < kMaxSequence, "too many events scheduled in one simulation");
-    Lane* lane = lane_for(delay);
-    if (lane == nullptr)
+    const std::size_t lane = lane_for(delay);
+    if (lane == kMaxLanes)
       return schedule_with(seq, now_ + delay, detail::InlineHandler::make(handler));
     const std::uint32_t slot = acquire_slot();
     slots_[slot].tag = seq;
     slots_[slot].handler = detail::InlineHandler::make(handler);
     const std::uint64_t key = (seq << kSlotBits) | slot;
-    lane->push(QueueEntry{now_ + delay, key});
+    const QueueEntry e{now_ + delay, key};
+    lanes_[lane].push(e);
     ++lane_entries_;
     ++pending_;
+    note_pushed(e, lane);
     return EventId{key};
   }
 
@@ -112,14 +114,14 @@ class Simulator {
   /// time. For a timer that rarely matters (a connect timeout): arm it only once it can
   /// fire, and the order of everything stays as if it had been armed at once. Costs one
   /// sequence number, as scheduling would.
-  Reservation reserve() {
+  Reservation take_place() {
     const std::uint64_t seq = next_seq_++;
     PODHOP_CHECK(seq < kMaxSequence, "too many events scheduled in one simulation");
     return Reservation{seq};
   }
 
   /// Schedules handler at time t (t >= now()) in the place `r` took: as if it had been
-  /// scheduled when reserve() was called. Each reservation is used at most once; the caller
+  /// scheduled when take_place() was called. Each reservation is used at most once; the caller
   /// must arm it before the simulation runs past t (an event that should already have
   /// fired is a bug and aborts).
   template <typename F>
@@ -156,7 +158,7 @@ class Simulator {
   std::uint64_t executed() const { return executed_; }
   /// The time of the next pending event, if any.
   std::optional<core::SimTime> next_time() const {
-    const QueueEntry* e = first_entry(nullptr);
+    const QueueEntry* e = first_ == kFirstUnknown ? first_entry(nullptr) : known_first();
     if (e == nullptr) return std::nullopt;
     return e->time;
   }
@@ -222,13 +224,14 @@ class Simulator {
     }
   };
 
-  // The lane of `delay`, made if there is room; null when the delay gets none.
-  Lane* lane_for(core::Duration delay) {
+  // The index of the lane of `delay`, made if there is room; kMaxLanes when the delay gets
+  // none.
+  std::size_t lane_for(core::Duration delay) {
     for (std::size_t i = 0; i < lanes_used_; ++i)
-      if (lanes_[i].delay == delay) return &lanes_[i];
-    if (lanes_used_ == kMaxLanes) return nullptr;
+      if (lanes_[i].delay == delay) return i;
+    if (lanes_used_ == kMaxLanes) return kMaxLanes;
     lanes_[lanes_used_].delay = delay;
-    return &lanes_[lanes_used_++];
+    return lanes_used_++;
   }
 
   // The entry that fires first among the heap's top and the lanes' heads; null when there
@@ -247,6 +250,38 @@ class Simulator {
     return best;
   }
 
+  // What first_entry() returns, remembered between events: where the first entry is
+  // (kMaxLanes: the heap's top; a lane's index; kFirstNone: nowhere; kFirstUnknown: not
+  // known). Every event would otherwise compare the heap's top with every lane's head twice
+  // (to take it, and to prefetch the next one) and next_time() once more. A push keeps it
+  // by one compare; anything that takes an entry out forgets it.
+  static constexpr std::size_t kFirstNone = kMaxLanes + 1;
+  static constexpr std::size_t kFirstUnknown = kMaxLanes + 2;
+
+  // The first entry when first_ is known.
+  const QueueEntry* known_first() const {
+    if (first_ == kFirstNone) return nullptr;
+    return first_ == kMaxLanes ? &queue_.top() : &lanes_[first_].front();
+  }
+
+  // first_entry(), through first_.
+  const QueueEntry* first_cached() {
+    if (first_ == kFirstUnknown) {
+      std::size_t where = kMaxLanes;
+      const QueueEntry* e = first_entry(&where);
+      first_ = e == nullptr ? kFirstNone : where;
+      return e;
+    }
+    return known_first();
+  }
+
+  // Keeps first_ after `e` went into the heap (kMaxLanes) or a lane: it is first only if it
+  // fires before what was first (keys are unique: never a tie).
+  void note_pushed(const QueueEntry& e, std::size_t where) {
+    if (first_ == kFirstUnknown) return;
+    if (first_ == kFirstNone || fires_before(e, *known_first())) first_ = where;
+  }
+
   EventId schedule(core::SimTime t, const detail::InlineHandler& handler) {
     const std::uint64_t seq = next_seq_++;
     PODHOP_CHECK(seq < kMaxSequence, "too many events scheduled in one simulation");
@@ -258,8 +293,10 @@ class Simulator {
     slots_[slot].tag = seq;
     slots_[slot].handler = handler;
     const std::uint64_t key = (seq << kSlotBits) | slot;
-    queue_.push(QueueEntry{t, key});
+    const QueueEntry e{t, key};
+    queue_.push(e);
     ++pending_;
+    note_pushed(e, kMaxLanes);
     return EventId{key};
   }
 
@@ -291,6 +328,7 @@ class Simulator {
   // only its own slot.
   void drop_dead_top() {
     if (queue_.size() + lane_entries_ == pending_) return;
+    first_ = kFirstUnknown;  // an entry may be taken out
     while (!queue_.empty() && !live(queue_.top().key)) queue_.pop();
     for (std::size_t i = 0; i < lanes_used_; ++i) {
       Lane& l = lanes_[i];
@@ -307,7 +345,8 @@ class Simulator {
   EventQueue queue_;
   std::array<Lane, kMaxLanes> lanes_;
   std::size_t lanes_used_ = 0;
-  std::size_t lane_entries_ = 0;  // entries in all lanes, dead ones included
+  std::size_t lane_entries_ = 0;    // entries in all lanes, dead ones included
+  std::size_t first_ = kFirstNone;  // see known_first()
   std::vector<Slot> slots_;
   std::uint32_t free_head_ = kNoSlot;
   std::uint64_t next_seq_ = 1;  // 0 is never used, so EventId{0} is the empty id
