@@ -20,6 +20,7 @@
 #include <cstdio>
 #include <cstdlib>
 #include <map>
+#include <memory>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -51,12 +52,13 @@ class Driver : public podhop::dataplane::RequestObserver {
   Driver(podhop::dataplane::Pipeline& pipeline, const podhop::dataplane::Client& client,
          std::vector<std::string> urls, std::size_t total)
       : pipeline_(pipeline), client_(client), total_(total), rng_(1, "request-bench/targets") {
-    // One spec per URL, copied into each request's slot (as a traffic step sends its spec).
+    // One spec per URL, shared by the requests that send it (as a traffic step shares its
+    // spec).
     for (auto& url : urls) {
-      podhop::dataplane::RequestSpec spec;
-      spec.url = std::move(url);
-      spec.record_hops = false;
-      spec.reuse_connection = false;
+      auto spec = std::make_shared<podhop::dataplane::RequestSpec>();
+      spec->url = std::move(url);
+      spec->record_hops = false;
+      spec->reuse_connection = false;
       specs_.push_back(std::move(spec));
     }
   }
@@ -64,7 +66,7 @@ class Driver : public podhop::dataplane::RequestObserver {
   void start_one() {
     if (started_ >= total_) return;
     ++started_;
-    pipeline_.start(client_, specs_[rng_.uniform(specs_.size())]);
+    pipeline_.start_shared(client_, specs_[rng_.uniform(specs_.size())]);
   }
 
   void on_complete(podhop::dataplane::RequestId, podhop::trace::RequestRecord& record) override {
@@ -88,7 +90,7 @@ class Driver : public podhop::dataplane::RequestObserver {
  private:
   podhop::dataplane::Pipeline& pipeline_;
   const podhop::dataplane::Client& client_;
-  std::vector<podhop::dataplane::RequestSpec> specs_;
+  std::vector<std::shared_ptr<const podhop::dataplane::RequestSpec>> specs_;
   std::size_t total_;
   std::size_t started_ = 0;
   std::size_t completed_ = 0;

@@ -1,5 +1,6 @@
 #include "podhop/dataplane/network.hpp"
 
+#include <cstring>
 #include <unordered_set>
 
 #include <fmt/format.h>
@@ -283,7 +284,12 @@ void Network::assign_pod_name(std::uint32_t pod, std::string& out) const {
   const auto& p = state_->pods[pod];
   const std::string_view ns = p.meta.namespace_;
   const std::string_view name = p.meta.name;
-  out.assign(ns).append(1, '/').append(name);
+  // One resize and two copies: three appends would check the capacity three times.
+  out.resize(ns.size() + 1 + name.size());
+  char* d = out.data();
+  std::memcpy(d, ns.data(), ns.size());
+  d[ns.size()] = '/';
+  std::memcpy(d + ns.size() + 1, name.data(), name.size());
 }
 
 bool Network::pod_alive(std::uint32_t slot, core::Ipv4 ip) const {

@@ -147,7 +147,11 @@ struct Pipeline::Request {
   bool active = false;
   Phase phase = Phase::idle;
   Client client;
-  RequestSpec spec;
+  // What the client asked for: `own_spec` (copied or moved in by start, keeping the memory
+  // of its strings for the next request in this slot) or a spec shared by start_shared.
+  const RequestSpec* spec = &own_spec;
+  std::shared_ptr<const RequestSpec> shared_spec;
+  RequestSpec own_spec;
   // The parsed URL, shared with the URL cache (nothing copied per request); `url` points
   // into it, or at an empty URL before begin() parsed one.
   std::shared_ptr<const ParsedUrlEntry> parsed;
@@ -232,7 +236,8 @@ struct Pipeline::Request {
 
   // Back to the state of a fresh Request for the next request in this slot, keeping the
   // capacity of its strings and vectors, so a reused slot neither frees nor allocates.
-  // `client` and `spec` are left: every start assigns them (start_request, run_dns_query).
+  // `client` and `own_spec` are left: every start assigns them (start_request,
+  // run_dns_query); a shared spec is let go.
   // A member added to Request must be added here.
   void reset();
 };
@@ -246,16 +251,13 @@ void clear_record(trace::RequestRecord& rec) {
   rec.status.reset();
   rec.body.clear();
   rec.served_by.reset();
-  rec.client.kind.clear();
-  rec.client.name.clear();
-  rec.client.ip = {};
-  rec.client.node.clear();
+  // rec.client and rec.method are left as they are: every start sets them (launch,
+  // run_dns_query), mostly to what they hold already.
   rec.elapsed = {};
   rec.dns.clear();
   rec.hops.clear();
   rec.upstream.clear();
   rec.url.clear();
-  rec.method.assign("GET");
   rec.connected_to.reset();
   rec.remote.reset();
   rec.local.reset();
@@ -268,11 +270,29 @@ void clear_record(trace::RequestRecord& rec) {
   rec.error.clear();
 }
 
+// dst = src, leaving alone what is equal already: a slot mostly serves the same client
+// again (no string copy, no reference count touched). Lists every member of Client: the
+// size check below fails when one is added.
+static_assert(sizeof(Client) == 128, "a member added to Client must be assigned here");
+void assign_client(Client& dst, const Client& src) {
+  dst.kind = src.kind;
+  assign_if_differs(dst.name, src.name);
+  dst.ip = src.ip;
+  dst.node = src.node;
+  dst.pod = src.pod;
+  assign_if_differs(dst.node_name, src.node_name);
+  dst.source_kind = src.source_kind;
+  if (dst.resolv_conf != src.resolv_conf) dst.resolv_conf = src.resolv_conf;
+  if (dst.hosts != src.hosts) dst.hosts = src.hosts;
+}
+
 }  // namespace
 
 void Pipeline::Request::reset() {
   active = false;
   phase = Phase::idle;
+  spec = &own_spec;
+  shared_spec.reset();
   parsed.reset();
   url = &no_url();
   parent = 0;
@@ -363,8 +383,8 @@ namespace {
 
 // The Host header the client sends: -H 'Host: x', else the proxy's, else the URL's.
 const std::string& effective_host(const Pipeline::Request& r) {
-  if (const std::string* h = find_header(r.spec.headers, "Host")) return *h;
-  if (!r.spec.host_header.empty()) return r.spec.host_header;
+  if (const std::string* h = find_header(r.spec->headers, "Host")) return *h;
+  if (!r.spec->host_header.empty()) return r.spec->host_header;
   return r.parsed ? r.parsed->host_header : r.url->host;
 }
 
@@ -395,7 +415,7 @@ struct Pipeline::ServiceDoneEvent {
 // the client used) and any SNAT (the reply goes back to the client's own address).
 std::string Pipeline::reverse_nat_text(const Request& r) {
   std::string out;
-  if (r.spec.port_forward && r.dst_ip.str() == "127.0.0.1") return out;  // a tunnel, no NAT
+  if (r.spec->port_forward && r.dst_ip.str() == "127.0.0.1") return out;  // a tunnel, no NAT
   if (r.dnat)
     out += fmt::format(", un-DNAT {}:{} -> {}:{}", r.ep_ip.str(), r.ep_port, r.dst_ip.str(),
                        r.dst_port);
@@ -494,7 +514,19 @@ RequestId Pipeline::start(const Client& client, RequestSpec&& spec, trace::HopSi
 
 RequestId Pipeline::start(const Client& client, const RequestSpec& spec, trace::HopSink* sink) {
   RequestId id = allocate();
-  get(id)->spec = spec;  // copy-assigned: the slot's strings keep their memory
+  Request& r = *get(id);
+  r.own_spec = spec;  // copy-assigned: the slot's strings keep their memory
+  r.spec = &r.own_spec;
+  return launch(id, client, sink, 0, 0, false);
+}
+
+RequestId Pipeline::start_shared(const Client& client, std::shared_ptr<const RequestSpec> spec,
+                                 trace::HopSink* sink) {
+  PODHOP_CHECK(spec != nullptr, "start_shared() without a spec");
+  RequestId id = allocate();
+  Request& r = *get(id);
+  r.spec = spec.get();
+  r.shared_spec = std::move(spec);
   return launch(id, client, sink, 0, 0, false);
 }
 
@@ -510,7 +542,9 @@ trace::RequestRecord Pipeline::run(const Client& client, RequestSpec spec, trace
 RequestId Pipeline::start_request(const Client& client, RequestSpec&& spec, trace::HopSink* sink,
                                   RequestId parent, int depth, bool held) {
   RequestId id = allocate();
-  get(id)->spec = std::move(spec);
+  Request& r = *get(id);
+  r.own_spec = std::move(spec);
+  r.spec = &r.own_spec;
   return launch(id, client, sink, parent, depth, held);
 }
 
@@ -518,16 +552,17 @@ RequestId Pipeline::launch(RequestId id, const Client& client, trace::HopSink* s
                            RequestId parent, int depth, bool held) {
   Request& r = *get(id);
   r.held = held;
-  r.client = client;
+  assign_client(r.client, client);
   r.parent = parent;
   r.depth = depth;
   r.sink = sink;
   r.start = sim_->now();
-  r.record.method = r.spec.method;
-  r.record.client.kind.assign(to_string(client.kind));
-  r.record.client.name = client.name;
+  // The slot's record still holds the last request's words: most are the same again.
+  assign_if_differs(r.record.method, r.spec->method);
+  assign_if_differs(r.record.client.kind, to_string(client.kind));
+  assign_if_differs(r.record.client.name, client.name);
   r.record.client.ip = client.ip;
-  r.record.client.node = client.node_name;
+  assign_if_differs(r.record.client.node, client.node_name);
   ++in_flight_;
   begin(id);
   return id;
@@ -539,7 +574,8 @@ DnsExchangeResult Pipeline::run_dns_query(const Client& client, const DnsQuery& 
   {
     Request& r = *get(id);
     r.client = client;
-    r.spec = RequestSpec{};
+    r.own_spec = RequestSpec{};
+    r.spec = &r.own_spec;
     r.sink = sink;
     r.start = sim_->now();
     r.dns_only = true;
@@ -547,9 +583,10 @@ DnsExchangeResult Pipeline::run_dns_query(const Client& client, const DnsQuery& 
     r.single_query = query;
     r.dns_server = server;
     r.resolving = true;
-    r.spec.connect_timeout = timeout;
+    r.own_spec.connect_timeout = timeout;
     r.record.client = {std::string(to_string(client.kind)), client.name, client.ip,
                        client.node_name};
+    r.record.method.assign("GET");
     r.dns_port = net_->ephemeral_port(client.ip);
     r.connect_timer = sim_->schedule_in(timeout, ConnectTimerEvent{this, id});
     ++in_flight_;
@@ -566,36 +603,45 @@ DnsExchangeResult Pipeline::run_dns_query(const Client& client, const DnsQuery& 
 
 void Pipeline::begin(RequestId id) {
   Request& r = *get(id);
-  // Bulk traffic names the same few URLs again and again: each is parsed once.
-  auto it = url_cache_.find(r.spec.url);
-  if (it == url_cache_.end()) {
-    ParsedUrl parsed = parse_url(r.spec.url);
-    if (!parsed.ok()) {
-      r.record.url = r.spec.url;
-      finish(r, id, Outcome::dns_failure, parsed.error.curl_code, parsed.error.message);
-      return;
+  // Bulk traffic names the same few URLs again and again: each is parsed once. The memo in
+  // front of the cache is looked up by where the URL's text lives (a shared spec's stays
+  // put) and checked against the text, so it never needs the string hashed.
+  const std::string& text = r.spec->url;
+  std::shared_ptr<const ParsedUrlEntry>& memo =
+      url_memo_[(reinterpret_cast<std::uintptr_t>(text.data()) >> 4) % kUrlMemoSize];
+  if (!memo || memo->text != text) {
+    auto it = url_cache_.find(text);
+    if (it == url_cache_.end()) {
+      ParsedUrl parsed = parse_url(text);
+      if (!parsed.ok()) {
+        r.record.url = text;
+        finish(r, id, Outcome::dns_failure, parsed.error.curl_code, parsed.error.message);
+        return;
+      }
+      if (url_cache_.size() >= kUrlCacheSize) url_cache_.clear();
+      auto entry = std::make_shared<ParsedUrlEntry>();
+      entry->text = text;
+      entry->normalised = parsed.url->str();
+      entry->host_header = parsed.url->host_header();
+      entry->host_ip = Ipv4::parse(parsed.url->host);
+      entry->url = std::move(*parsed.url);
+      it = url_cache_.emplace(text, std::move(entry)).first;
     }
-    if (url_cache_.size() >= kUrlCacheSize) url_cache_.clear();
-    auto entry = std::make_shared<ParsedUrlEntry>();
-    entry->normalised = parsed.url->str();
-    entry->host_header = parsed.url->host_header();
-    entry->host_ip = Ipv4::parse(parsed.url->host);
-    entry->url = std::move(*parsed.url);
-    it = url_cache_.emplace(r.spec.url, std::move(entry)).first;
+    memo = it->second;
   }
   // Shared, not copied: an entry the cache drops lives on while a request holds it.
-  r.parsed = it->second;
+  r.parsed = memo;
   r.url = &r.parsed->url;
   r.record.url = r.parsed->normalised;
   r.dst_port = r.url->port;
-  Duration connect_limit = r.spec.connect_timeout.value_or(kCurlDefaultConnectTimeout);
+  Duration connect_limit = r.spec->connect_timeout.value_or(kCurlDefaultConnectTimeout);
   // Most connections are answered long before the timeout: scheduling and cancelling a
   // timer for each would cost two queue operations a request. The timer takes its place in
   // the order now and is armed by schedule() once the request waits past the deadline, so
   // it fires exactly when and where an eagerly scheduled one would have.
   r.connect_deadline = sim_->now() + connect_limit;
   r.connect_place = sim_->take_place();
-  if (r.spec.max_time) r.max_timer = sim_->schedule_in(*r.spec.max_time, MaxTimerEvent{this, id});
+  if (r.spec->max_time) r.max_timer = sim_->schedule_in(*r.spec->max_time, MaxTimerEvent{this, id});
   begin_lookup(r, id);
 }
 
@@ -620,12 +666,12 @@ bool Pipeline::other_event_due_now() const {
 }
 
 bool Pipeline::traced(const Request& r) {
-  return r.spec.record_hops || r.dns_only;
+  return r.spec->record_hops || r.dns_only;
 }
 
 void Pipeline::hop(Request& r, std::string_view stage, std::uint32_t node, Address from, Address to,
                    std::string detail) {
-  if (!r.spec.record_hops && !r.dns_only) return;
+  if (!r.spec->record_hops && !r.dns_only) return;
   trace::Hop h;
   h.t = sim_->now();
   h.stage = std::string(stage);
@@ -745,13 +791,13 @@ void Pipeline::on_timer(RequestId id, bool max_time) {
 
 void Pipeline::begin_lookup(Request& r, RequestId id) {
   const std::string& host = r.url->host;
-  if (r.spec.port_forward && r.url->port == r.spec.port_forward->local_port &&
+  if (r.spec->port_forward && r.url->port == r.spec->port_forward->local_port &&
       (iequals(host, "localhost") || host == "127.0.0.1")) {
     port_forward_connect(r, id);
     return;
   }
   // --resolve wins over everything, for its host and port only.
-  for (const auto& o : r.spec.resolve) {
+  for (const auto& o : r.spec->resolve) {
     if ((o.host == "*" || iequals(o.host, host)) && o.port == r.url->port) {
       r.dst_ip = o.address;
       if (traced(r))
@@ -915,7 +961,7 @@ void Pipeline::dns_send(Request& r, RequestId id) {
     c.dst_port = 53;
     c.protocol = model::Protocol::UDP;
     c.time = sim_->now();
-    c.explain = r.spec.record_hops || r.dns_only;
+    c.explain = r.spec->record_hops || r.dns_only;
     Verdict v = net_->proxy(r.client.node).route(c);
     switch (v.kind) {
       case VerdictKind::dnat: {
@@ -1147,7 +1193,7 @@ void Pipeline::connect(Request& r, RequestId id) {
 
   // Keep-alive: an open connection to the same address carries the request; conntrack
   // keeps its endpoint.
-  if (r.spec.reuse_connection) {
+  if (r.spec->reuse_connection) {
     auto it = kept_.find(KeptKey{r.client.ip, r.dst_ip, r.dst_port});
     if (it != kept_.end() && it->second.target.kind == PlaceKind::pod &&
         !net_->pod_alive(it->second.target.pod, it->second.endpoint)) {
@@ -1213,7 +1259,7 @@ void Pipeline::connect(Request& r, RequestId id) {
     c.dst_port = r.dst_port;
     c.protocol = model::Protocol::TCP;
     c.time = sim_->now();
-    c.explain = r.spec.record_hops;
+    c.explain = r.spec->record_hops;
     r.tuple = c.tuple();
     Verdict v = net_->proxy(r.entry_node).route(c);
     if (v.service_port != kNoIndex) r.service = net_->tables().port(v.service_port).name_str;
@@ -1234,7 +1280,7 @@ void Pipeline::connect(Request& r, RequestId id) {
         break;
       }
       case VerdictKind::not_a_service:
-        if (r.spec.record_hops)
+        if (r.spec->record_hops)
           if (traced(r))
             hop(r, trace::stage::kube_proxy, r.entry_node, from, to, verdict_text(*net_, v));
         break;
@@ -1391,7 +1437,7 @@ void Pipeline::connected(Request& r, RequestId id) {
     // TLS is the ingress controller's (issue 4); here only the simulated internet speaks it.
     if (r.target.kind == PlaceKind::external_host) {
       const auto& host = net_->config().external_hosts[r.target.host];
-      if (!r.spec.insecure && !iequals(host.name, r.url->host) &&
+      if (!r.spec->insecure && !iequals(host.name, r.url->host) &&
           !iequals("www." + host.name, r.url->host)) {
         r.tls_code = 60;
         r.tls_error = fmt::format(
@@ -1423,10 +1469,10 @@ void Pipeline::connected(Request& r, RequestId id) {
   }
 
   if (traced(r)) {
-    std::string ua = r.spec.user_agent.empty() ? std::string() : ", " + r.spec.user_agent;
+    std::string ua = r.spec->user_agent.empty() ? std::string() : ", " + r.spec->user_agent;
     hop(r, trace::stage::http, r.client.node, from, to,
         fmt::format("{}{} {} HTTP/1.1 (Host: {}{})", r.reused ? "reused connection: " : "",
-                    r.spec.method, r.url->path, effective_host(r), ua));
+                    r.spec->method, r.url->path, effective_host(r), ua));
     const Address ep{r.ep_ip, r.ep_port};
     const Address src{r.seen_src, r.src_port};
     std::string nat = r.dnat ? fmt::format("DNAT {}:{} -> {}:{} (conntrack), ", r.dst_ip.str(),
@@ -1468,7 +1514,7 @@ void Pipeline::request_arrive(Request& r, RequestId id) {
   const Address src{r.seen_src, r.src_port};
   if (r.target.kind == PlaceKind::external_host) {
     const auto& host = net_->config().external_hosts[r.target.host];
-    r.response = external_web_response(host.name, r.spec.method, r.url->path);
+    r.response = external_web_response(host.name, r.spec->method, r.url->path);
     r.served_by = fmt::format("external/{}", host.name);
     if (traced(r))
       hop(r, trace::stage::external, kNoIndex, src, ep,
@@ -1516,11 +1562,11 @@ void Pipeline::request_arrive(Request& r, RequestId id) {
   const std::string& host_header = effective_host(r);
   // Bulk traffic to the default echo server builds no headers (apps.hpp says which apps
   // read them).
-  if (reads_default_headers(app->kind) || !r.spec.headers.empty()) {
+  if (reads_default_headers(app->kind) || !r.spec->headers.empty()) {
     add_header("Host", host_header);
-    if (!r.spec.user_agent.empty()) add_header("User-Agent", r.spec.user_agent);
+    if (!r.spec->user_agent.empty()) add_header("User-Agent", r.spec->user_agent);
     add_header("Accept", "*/*");
-    for (const auto& h : r.spec.headers)
+    for (const auto& h : r.spec->headers)
       if (!iequals(h.name, "Host")) add_header(h.name, h.value);
   }
   AppRequest req;
@@ -1531,11 +1577,11 @@ void Pipeline::request_arrive(Request& r, RequestId id) {
   req.container = app->container;
   req.port = r.ep_port;
   req.scheme = r.url->scheme;
-  req.method = r.spec.method;
+  req.method = r.spec->method;
   req.host = host_header;
   req.path = r.url->path;
   req.headers = std::span<const HttpHeader>(headers.data(), n_headers);
-  req.body = r.spec.body;
+  req.body = r.spec->body;
   req.client_ip = r.seen_src;
   req.client_port = r.src_port;
   req.now = sim_->now();
@@ -1607,7 +1653,7 @@ void Pipeline::request_arrive(Request& r, RequestId id) {
       spec.method = action.forward.method;
       spec.headers = action.forward.headers;
       spec.body = action.forward.body;
-      spec.record_hops = r.spec.record_hops;
+      spec.record_hops = r.spec->record_hops;
       spec.user_agent = {};  // the app's own HTTP client, not curl
       r.phase = Phase::waiting_child;
       start_request(*client, std::move(spec), r.sink, id, r.depth + 1, false);
@@ -1724,10 +1770,10 @@ void Pipeline::response_arrive(Request& r, RequestId id) {
   r.record.headers.swap(r.header_spare);
   r.record.headers.resize(r.response.headers.size());
   for (std::size_t i = 0; i < r.response.headers.size(); ++i) {
-    // Swapped: the response is not read after this, and its strings get the record's
-    // memory back for the next answer.
-    r.record.headers[i].first.swap(r.response.headers[i].name);
-    r.record.headers[i].second.swap(r.response.headers[i].value);
+    // Compared first: the spare strings usually hold the same words from the slot's last
+    // answer (a swap of short strings copies both).
+    assign_if_differs(r.record.headers[i].first, r.response.headers[i].name);
+    assign_if_differs(r.record.headers[i].second, r.response.headers[i].value);
   }
   finish(r, id, Outcome::ok, 0, {});
 }
@@ -1821,7 +1867,7 @@ bool Pipeline::reset_if_gone(Request& r, RequestId id) {
 // hostPorts and the ingress controller
 
 void Pipeline::port_forward_connect(Request& r, RequestId id) {
-  const PortForward& pf = *r.spec.port_forward;
+  const PortForward& pf = *r.spec->port_forward;
   r.resolving = false;
   r.connect_start = sim_->now();
   r.dst_ip = *Ipv4::parse("127.0.0.1");
@@ -1920,7 +1966,7 @@ bool Pipeline::controller_tls(Request& r, RequestId id) {
   const Address to{r.dst_ip, r.dst_port};
   const Duration lat = net_->latency(r.entry_node, r.target);
   IngressRouter& router = ingress_router();
-  const std::string sni = r.spec.tls_server_name.empty() ? r.url->host : r.spec.tls_server_name;
+  const std::string sni = r.spec->tls_server_name.empty() ? r.url->host : r.spec->tls_server_name;
   // curl sends no SNI for an IP address: the controller has no name to look up.
   const bool no_sni = Ipv4::parse(sni).has_value();
   const ServerCertificate* sc = no_sni ? nullptr : router.certificates().lookup(sni);
@@ -1937,10 +1983,10 @@ bool Pipeline::controller_tls(Request& r, RequestId id) {
                 : fmt::format("no server certificate for {}: the default fake certificate", sni);
   }
   TrustOptions trust;
-  trust.insecure = r.spec.insecure;
-  if (r.spec.ca_bundle) {
+  trust.insecure = r.spec->insecure;
+  if (r.spec->ca_bundle) {
     std::string error;
-    trust.ca_bundle = parse_pem_bundle(*r.spec.ca_bundle, &error, r.spec.ca_file);
+    trust.ca_bundle = parse_pem_bundle(*r.spec->ca_bundle, &error, r.spec->ca_file);
   }
   const std::int64_t now_unix = kSimulationEpochUnix + sim_->now().ns / 1'000'000'000;
   TlsVerification v = verify_server_certificate(chain, r.url->host, now_unix, trust);
@@ -2001,10 +2047,10 @@ void Pipeline::ingress_arrive(Request& r, RequestId id, ControllerPort port) {
     return;
   }
   const std::string host = effective_host(r);
-  const std::string* cookie = find_header(r.spec.headers, "Cookie");
+  const std::string* cookie = find_header(r.spec->headers, "Cookie");
   IngressRouter& router = ingress_router();
   IngressRequest req{host, r.url->path, scheme,
-                     cookie ? std::string_view(*cookie) : std::string_view()};
+                     cookie ? std::string_view(*cookie) : std::string_view(), traced(r)};
   IngressDecision d = router.route(req);
   if (traced(r)) {
     std::string note =
@@ -2027,8 +2073,8 @@ void Pipeline::ingress_arrive(Request& r, RequestId id, ControllerPort port) {
   PODHOP_CHECK(client.has_value(), "an ingress controller pod must be able to send");
   RequestSpec spec;
   spec.url = fmt::format("http://{}:{}{}", d.endpoint.ip.str(), d.endpoint.port, d.upstream_path);
-  spec.method = r.spec.method;
-  spec.body = r.spec.body;
+  spec.method = r.spec->method;
+  spec.body = r.spec->body;
   spec.host_header = host;
   // What ingress-nginx's nginx.tmpl sets on the proxied request (proxy_set_header), then
   // the client's own headers.
@@ -2043,11 +2089,11 @@ void Pipeline::ingress_arrive(Request& r, RequestId id, ControllerPort port) {
                   {"X-Forwarded-Proto", scheme},
                   {"X-Forwarded-Scheme", scheme},
                   {"X-Scheme", scheme}};
-  if (!r.spec.user_agent.empty()) spec.headers.push_back({"User-Agent", r.spec.user_agent});
-  for (const auto& h : r.spec.headers)
+  if (!r.spec->user_agent.empty()) spec.headers.push_back({"User-Agent", r.spec->user_agent});
+  for (const auto& h : r.spec->headers)
     if (!iequals(h.name, "Host")) spec.headers.push_back(h);
   spec.user_agent = {};
-  spec.record_hops = r.spec.record_hops;
+  spec.record_hops = r.spec->record_hops;
   spec.connect_timeout = kIngressProxyConnectTimeout;
   // Upstream keep-alive is on in ingress-nginx: later requests to the endpoint reuse the
   // connection.
@@ -2126,7 +2172,7 @@ void Pipeline::finish(Request& r, RequestId id, Outcome outcome, int exit_code, 
   r.record.elapsed = sim_->now() - r.start;
   if (r.connected && r.entry_node != kNoIndex && !r.dns_only) {
     const KeptKey key{r.client.ip, r.dst_ip, r.dst_port};
-    if (r.spec.keep_alive && outcome == Outcome::ok) {
+    if (r.spec->keep_alive && outcome == Outcome::ok) {
       kept_[key] = KeptConnection{r.src_port, r.entry_node, r.tuple, r.target, r.ep_ip};
     } else {
       kept_.erase(key);

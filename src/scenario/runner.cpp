@@ -16,6 +16,7 @@
 #include <cmath>
 #include <filesystem>
 #include <map>
+#include <memory>
 #include <variant>
 
 #include <fmt/format.h>
@@ -234,7 +235,7 @@ struct Runner::Impl final : dataplane::RequestObserver {
 
   void on_complete(RequestId id, trace::RequestRecord& record) override;
   RequestId start_request(TrafficRun* run, std::uint32_t user, const dataplane::Client& client,
-                          const dataplane::RequestSpec& spec);
+                          const std::shared_ptr<const dataplane::RequestSpec>& spec);
   void progress();
 
   // Steps
@@ -274,7 +275,7 @@ class TrafficRun {
         action_(action),
         checks_(expect),
         client_(std::move(client)),
-        spec_(std::move(spec)),
+        spec_(std::make_shared<const dataplane::RequestSpec>(std::move(spec))),
         rng_(seed, fmt::format("scenario/traffic/{}", index)) {}
 
   ~TrafficRun() { cancel(); }
@@ -401,7 +402,8 @@ class TrafficRun {
   StepStats stats_;
   detail::RequestChecks checks_;
   dataplane::Client client_;
-  dataplane::RequestSpec spec_;
+  // Shared by the step's requests (Pipeline::start_shared): nothing is copied per request.
+  std::shared_ptr<const dataplane::RequestSpec> spec_;
   core::RngStream rng_;
   double mean_gap_ns_ = 0;
   SimTime start_;
@@ -435,11 +437,11 @@ void Runner::Impl::on_complete(RequestId id, trace::RequestRecord& record) {
 
 RequestId Runner::Impl::start_request(TrafficRun* run, std::uint32_t user,
                                       const dataplane::Client& client,
-                                      const dataplane::RequestSpec& spec) {
+                                      const std::shared_ptr<const dataplane::RequestSpec>& spec) {
   starting_run = run;
   starting_user = user;
   completed_during_start = false;
-  RequestId id = sim.pipeline().start(client, spec, nullptr);
+  RequestId id = sim.pipeline().start_shared(client, spec, nullptr);
   starting_run = nullptr;
   if (!completed_during_start) in_flight.emplace(id, InFlight{run, user});
   return id;

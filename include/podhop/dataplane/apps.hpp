@@ -19,6 +19,7 @@
 // forward, or closes the connection. Apps never log and never schedule events.
 
 #include <cstdint>
+#include <cstring>
 #include <span>
 #include <string>
 #include <string_view>
@@ -230,6 +231,15 @@ struct AppAction {
 /// client's -H headers can carry, so the caller may hand it no headers when there are none.
 constexpr bool reads_default_headers(AppKind kind) {
   return kind != AppKind::echo;
+}
+
+/// Sets `s` to `v`, writing nothing when it holds `v` already: the strings of reused
+/// answers and records mostly hold the same words as last time, and a compare is cheaper
+/// than a copy.
+inline void assign_if_differs(std::string& s, std::string_view v) {
+  // Spelled out: string_view's == goes through compare(), which the compiler keeps as a
+  // call; memcmp only tested for zero is expanded in place for a word of known length.
+  if (s.size() != v.size() || std::memcmp(s.data(), v.data(), v.size()) != 0) s.assign(v);
 }
 
 /// What `app` does with `request`. Pure and deterministic: same inputs, same action.

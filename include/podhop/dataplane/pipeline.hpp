@@ -12,6 +12,7 @@
 // Everything is simulated time on one Simulator: the same inputs and seed give the same
 // hops, byte for byte.
 
+#include <array>
 #include <cstdint>
 #include <memory>
 #include <optional>
@@ -48,6 +49,7 @@ inline constexpr core::Duration kIngressProxyConnectTimeout = core::Duration::se
 
 /// A URL parsed once and what is derived from it, shared by the requests that name it.
 struct ParsedUrlEntry {
+  std::string text;  // the URL as given
   Url url;
   std::string normalised;             // Url::str()
   std::string host_header;            // Url::host_header()
@@ -94,6 +96,11 @@ class Pipeline {
   /// The same, copying `spec` into the request's slot, whose strings keep their memory from
   /// the request before: bulk traffic that sends the same specs again allocates nothing.
   RequestId start(const Client& client, const RequestSpec& spec, trace::HopSink* sink = nullptr);
+  /// The same, sharing `spec` instead of copying it: the request reads it through the
+  /// pointer until it completes (traffic that sends one spec again and again copies
+  /// nothing). `spec` must not be null.
+  RequestId start_shared(const Client& client, std::shared_ptr<const RequestSpec> spec,
+                         trace::HopSink* sink = nullptr);
   /// True once the request has completed (or when the id names nothing).
   bool done(RequestId id) const;
   /// The record of a completed top-level request; the id is forgotten afterwards.
@@ -214,6 +221,11 @@ class Pipeline {
   // when it grows past the bound.
   static constexpr std::size_t kUrlCacheSize = 4096;
   std::unordered_map<std::string, std::shared_ptr<const ParsedUrlEntry>> url_cache_;
+  // Entries of url_cache_ by where a spec keeps its URL's text (begin()): no hashing of the
+  // text when a shared spec is sent again. An entry is a pure function of its text, so one
+  // the cache has dropped is still right here.
+  static constexpr std::size_t kUrlMemoSize = 256;
+  std::array<std::shared_ptr<const ParsedUrlEntry>, kUrlMemoSize> url_memo_;
   // The headers of the request an app is handling (request_arrive), kept for their capacity.
   std::vector<HttpHeader> app_headers_;
   std::vector<std::uint32_t> free_;
