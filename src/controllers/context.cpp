@@ -1,5 +1,7 @@
 #include "context.hpp"
 
+#include <algorithm>
+
 #include <fmt/format.h>
 
 namespace podhop::controllers::detail {
@@ -55,6 +57,14 @@ const model::SharedStr& Context::shared_name(std::string_view name) {
   // A pod's events come one after the other: the last name is the likely one.
   if (last_shared_.view() != name) last_shared_ = words.share(name);
   return last_shared_;
+}
+
+const model::SharedStr& Context::node_name_block(std::uint32_t index) {
+  if (node_name_blocks_.size() <= index)
+    node_name_blocks_.resize(std::max<std::size_t>(node_slots.size(), index + 1));
+  auto& block = node_name_blocks_[index];
+  if (block.empty()) block = words.share(node_at(index).meta.name);
+  return block;
 }
 
 model::StringMap Context::shared_map(const model::StringMap& m) {

@@ -81,6 +81,9 @@ struct Context {
   /// EndpointSlice endpoint and its legacy address all hold this one block.
   const model::SharedStr& shared_name(std::string_view name);
 
+  /// The shared block of the name of the node with this index: the pods on a node hold one.
+  const model::SharedStr& node_name_block(std::uint32_t index);
+
   /// A map with the entries of m, shared with every earlier map of this run that has the
   /// same entries (the annotations of ReplicaSets of one size).
   model::StringMap shared_map(const model::StringMap& m);
@@ -103,8 +106,9 @@ struct Context {
  private:
   static std::string event_key(std::string_view kind, std::string_view ns, std::string_view name,
                                std::string_view reason, std::string_view message);
-  std::unordered_set<std::string> warnings_seen_;                     // lookups only
-  model::SharedStr last_shared_;                                      // shared_name's last answer
+  std::unordered_set<std::string> warnings_seen_;   // lookups only
+  std::vector<model::SharedStr> node_name_blocks_;  // by node index, filled on first use
+  model::SharedStr last_shared_;                    // shared_name's last answer
   std::map<std::string, model::StringMap, std::less<>> shared_maps_;  // lookups only
   bool warnings_indexed_ = false;
 };

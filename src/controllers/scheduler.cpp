@@ -163,7 +163,7 @@ void schedule_pods(Context& ctx) {
       continue;
     }
     const auto node = static_cast<std::uint32_t>(n);
-    p.node_name = ctx.words.share(ctx.node_at(node).meta.name);  // one block per node
+    p.node_name = ctx.node_name_block(node);
     ctx.pod_node[s] = static_cast<std::int32_t>(node);
     load.add(node);
     if (owned) ++(*owned)[node];
