@@ -19,11 +19,14 @@ const std::string* StringMap::get(std::string_view key) const {
 }
 
 std::vector<StringMap::Entry>& StringMap::own() {
-  if (!items_)
-    items_ = std::make_shared<std::vector<Entry>>();
-  else if (items_.use_count() > 1)
-    items_ = std::make_shared<std::vector<Entry>>(*items_);
-  return *items_;
+  if (!items_) {
+    items_ = new Shared;
+  } else if (items_->refs > 1) {
+    auto* mine = new Shared{1, items_->entries};
+    release();
+    items_ = mine;
+  }
+  return items_->entries;
 }
 
 void StringMap::set(std::string key, std::string value) {
@@ -51,7 +54,7 @@ bool StringMap::erase(std::string_view key) {
   auto it = std::lower_bound(items.begin(), items.end(), key,
                              [](const Entry& e, std::string_view k) { return e.first < k; });
   items.erase(it);
-  if (items.empty()) items_.reset();
+  if (items.empty()) release();
   return true;
 }
 

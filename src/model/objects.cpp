@@ -157,7 +157,7 @@ std::uint16_t EventLog::few_id(StringPool& few, std::string_view word) {
 }
 
 void EventLog::record(const EventDraft& d) {
-  static_assert(sizeof(Record) == 32);
+  static_assert(sizeof(Record) == 24);
   StringPool& few = pools_->few;
   StringPool& pool = pools_->many;
   // A word of the draft, kept as the draft's shared block when it has that text.
@@ -165,13 +165,26 @@ void EventLog::record(const EventDraft& d) {
     return d.shared_word && d.shared_word->view() == w ? pool.id_of(*d.shared_word) : pool.id(w);
   };
   Record e{};
-  e.kind = few_id(few, d.kind);
+  const std::array<std::uint16_t, 3> triple{few_id(few, d.kind), few_id(few, d.type),
+                                            few_id(few, d.source)};
+  auto [it, fresh] =
+      pools_->triple_ids.try_emplace(triple, static_cast<std::uint16_t>(pools_->triples.size()));
+  if (fresh) {
+    PODHOP_CHECK(pools_->triples.size() < 0xffffU, "more than 65,535 event kinds and sources");
+    pools_->triples.push_back(triple);
+  }
+  e.triple = it->second;
   e.namespace_ = pool.id(d.namespace_);
   e.name = word(d.name);
-  e.type = few_id(few, d.type);
   e.reason = few_id(few, d.reason);
-  e.source = few_id(few, d.source);
-  e.at = d.at;
+  // Events one after the other mostly share their time: a time differing from the last
+  // one gets a new id.
+  auto& times = pools_->times;
+  if (times.empty() || times.back() != d.at) {
+    PODHOP_CHECK(times.size() < 0xffffffffU, "more than 2^32 event times");
+    times.push_back(d.at);
+  }
+  e.at = static_cast<std::uint32_t>(times.size() - 1);
   // Cut the words that vary from event to event out of the message, so the rest is one
   // shared text: '\0' stands for message_arg, '\1' for the involved object's namespace,
   // '\2' for its name. No message has these bytes (one that does is kept whole).
@@ -193,12 +206,13 @@ Event EventLog::operator[](std::size_t i) const {
   const Record& r = items_[i];
   const StringPool& few = pools_->few;
   const StringPool& pool = pools_->many;
+  const auto& triple = pools_->triples[r.triple];
   Event e;
-  e.involved = {few.at(r.kind), pool.at(r.namespace_), pool.at(r.name)};
-  e.type = few.at(r.type);
+  e.involved = {few.at(triple[0]), pool.at(r.namespace_), pool.at(r.name)};
+  e.type = few.at(triple[1]);
   e.reason = few.at(r.reason);
-  e.source = few.at(r.source);
-  e.at = r.at;
+  e.source = few.at(triple[2]);
+  e.at = pools_->times[r.at];
   e.message_text = pool.at(r.message_text);
   e.message_arg = pool.at(r.message_arg);
   e.index = i;

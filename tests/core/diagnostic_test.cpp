@@ -1,3 +1,5 @@
+#include <string>
+
 #include <catch2/catch.hpp>
 
 #include "podhop/core/diagnostic.hpp"
@@ -24,6 +26,21 @@ TEST_CASE("a source location prints as much of file:line:col as is known", "[cor
   }
   CHECK(SourceLocation{"a.yaml", 1, 1}.known());
   CHECK_FALSE(SourceLocation{}.known());
+}
+
+TEST_CASE("a source file's name is shared by the locations that copy it", "[core]") {
+  const podhop::core::SourceFile file(std::string("cluster/limits.yaml"));
+  const SourceLocation a{file, 3, 1};
+  const SourceLocation b = a;
+  CHECK(&a.file.str() == &file.str());
+  CHECK(&b.file.str() == &file.str());
+  CHECK(b.str() == "cluster/limits.yaml:3:1");
+  CHECK(a.file == "cluster/limits.yaml");
+  CHECK(a.file == b.file);
+  CHECK(podhop::core::SourceFile("a.yaml") < podhop::core::SourceFile("b.yaml"));
+  const std::string copy = a.file;
+  CHECK(copy == "cluster/limits.yaml");
+  CHECK(podhop::core::SourceFile(std::string()).empty());
 }
 
 TEST_CASE("a diagnostic prints as one line in kubectl's words", "[core]") {

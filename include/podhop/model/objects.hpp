@@ -3,11 +3,13 @@
 // simulation uses. Everything is a plain struct; YAML is converted at the edge (manifest/)
 // and derived fields are filled by controllers/.
 
+#include <array>
 #include <compare>
 #include <cstddef>
 #include <cstdint>
 #include <initializer_list>
 #include <iterator>
+#include <map>
 #include <memory>
 #include <optional>
 #include <string>
@@ -557,7 +559,7 @@ struct EventDraft {
   const SharedStr* shared_word = nullptr;
 };
 
-/// The events of a cluster, in the order they happened: 32-byte records of ids into string
+/// The events of a cluster, in the order they happened: 24-byte records of ids into string
 /// pools (760,000 of them at the published limits), read as Event values. Copies share the
 /// pools (they only grow, so ids stay valid), so copying a ClusterState copies the records,
 /// never their words.
@@ -624,15 +626,19 @@ class EventLog {
 
  private:
   // The words of a few hundred kinds (kind, type, reason, source: 16-bit ids) apart from
-  // the words of many (names, namespaces, messages: 32-bit ids).
+  // the words of many (names, namespaces, messages: 32-bit ids). An event's kind, type and
+  // source come as one of a few dozen triples, and its time as one of the times events
+  // were recorded at (a reconcile records thousands at one time): ids of those too.
   struct Pools {
     StringPool few;
     StringPool many;
+    std::vector<std::array<std::uint16_t, 3>> triples;  // kind, type, source ids in `few`
+    std::map<std::array<std::uint16_t, 3>, std::uint16_t> triple_ids;  // lookups only
+    std::vector<core::SimTime> times;
   };
   struct Record {
-    std::uint32_t namespace_, name, message_text, message_arg;
-    core::SimTime at;
-    std::uint16_t kind, type, reason, source;
+    std::uint32_t namespace_, name, message_text, message_arg, at;
+    std::uint16_t triple, reason;
   };
   /// The 16-bit id of a word of `few`.
   static std::uint16_t few_id(StringPool& few, std::string_view word);
