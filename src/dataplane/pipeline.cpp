@@ -614,11 +614,13 @@ void Pipeline::begin(RequestId id) {
   Request& r = *get(id);
   // Bulk traffic names the same few URLs again and again: each is parsed once. The memo in
   // front of the cache is looked up by where the URL's text lives (a shared spec's stays
-  // put) and checked against the text, so it never needs the string hashed.
+  // put) and checked against the text, so it never needs the string hashed; another
+  // text's entry is not even read.
   const std::string& text = r.spec->url;
-  std::shared_ptr<const ParsedUrlEntry>& memo =
-      url_memo_[(reinterpret_cast<std::uintptr_t>(text.data()) >> 4) % kUrlMemoSize];
-  if (!memo || memo->text != text) {
+  UrlMemo& m = url_memo_[(reinterpret_cast<std::uintptr_t>(text.data()) >> 4) % kUrlMemoSize];
+  std::shared_ptr<const ParsedUrlEntry>& memo = m.entry;
+  if (m.where != text.data() || !memo || memo->text != text) {
+    m.where = text.data();
     auto it = url_cache_.find(text);
     if (it == url_cache_.end()) {
       ParsedUrl parsed = parse_url(text);

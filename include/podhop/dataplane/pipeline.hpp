@@ -219,13 +219,20 @@ class Pipeline {
   // Every URL parsed so far (a pure function of the text) with its normalised form, so a
   // repeated URL is not parsed again; requests share the entries. Looked up only; cleared
   // when it grows past the bound.
-  static constexpr std::size_t kUrlCacheSize = 4096;
+  // Large enough for one URL per Service port at the published limits (10,000 Services):
+  // at 4,096 the cache was cleared every few thousand requests there and most requests
+  // parsed their URL again.
+  static constexpr std::size_t kUrlCacheSize = 16384;
   std::unordered_map<std::string, std::shared_ptr<const ParsedUrlEntry>> url_cache_;
   // Entries of url_cache_ by where a spec keeps its URL's text (begin()): no hashing of the
   // text when a shared spec is sent again. An entry is a pure function of its text, so one
   // the cache has dropped is still right here.
+  struct UrlMemo {
+    const char* where = nullptr;  // the text's address when it was stored
+    std::shared_ptr<const ParsedUrlEntry> entry;
+  };
   static constexpr std::size_t kUrlMemoSize = 256;
-  std::array<std::shared_ptr<const ParsedUrlEntry>, kUrlMemoSize> url_memo_;
+  std::array<UrlMemo, kUrlMemoSize> url_memo_;
   // The headers of the request an app is handling (request_arrive), kept for their capacity.
   std::vector<HttpHeader> app_headers_;
   std::vector<std::uint32_t> free_;
