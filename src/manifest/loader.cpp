@@ -481,7 +481,7 @@ class Load {
   core::RngStream names_;
   std::uint64_t next_index_ = 0;
   std::size_t objects_ = 0;
-  core::SourceFile file_;  // one block for every location in the file
+  core::SharedStr file_;  // one block for every location in the file
   std::size_t file_index_ = 0;
   std::size_t seq_ = 0;
   std::vector<Ordered> diags_;

@@ -29,7 +29,7 @@ TEST_CASE("a source location prints as much of file:line:col as is known", "[cor
 }
 
 TEST_CASE("a source file's name is shared by the locations that copy it", "[core]") {
-  const podhop::core::SourceFile file(std::string("cluster/limits.yaml"));
+  const podhop::core::SharedStr file(std::string("cluster/limits.yaml"));
   const SourceLocation a{file, 3, 1};
   const SourceLocation b = a;
   CHECK(&a.file.str() == &file.str());
@@ -37,10 +37,10 @@ TEST_CASE("a source file's name is shared by the locations that copy it", "[core
   CHECK(b.str() == "cluster/limits.yaml:3:1");
   CHECK(a.file == "cluster/limits.yaml");
   CHECK(a.file == b.file);
-  CHECK(podhop::core::SourceFile("a.yaml") < podhop::core::SourceFile("b.yaml"));
+  CHECK(podhop::core::SharedStr("a.yaml") < podhop::core::SharedStr("b.yaml"));
   const std::string copy = a.file;
   CHECK(copy == "cluster/limits.yaml");
-  CHECK(podhop::core::SourceFile(std::string()).empty());
+  CHECK(podhop::core::SharedStr(std::string()).empty());
 }
 
 TEST_CASE("a diagnostic prints as one line in kubectl's words", "[core]") {

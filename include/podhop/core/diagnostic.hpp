@@ -7,69 +7,16 @@
 // (see check.hpp).
 
 #include <string>
-#include <string_view>
-#include <utility>
 #include <vector>
 
+#include "podhop/core/shared_str.hpp"
+
 namespace podhop::core {
-
-/// A file name shared by its copies: eight bytes (a pointer to a reference-counted block,
-/// null when empty), so the 26,000 objects read from one file hold one copy of its name.
-/// Reads as a std::string. The count is not atomic: a model is used by one thread.
-class SourceFile {
- public:
-  SourceFile() noexcept = default;
-  SourceFile(std::string_view s)
-      : b_(s.empty() ? nullptr : new Block{1, std::string(s)}) {}        // NOLINT
-  SourceFile(const std::string& s) : SourceFile(std::string_view(s)) {}  // NOLINT
-  SourceFile(const char* s) : SourceFile(std::string_view(s)) {}         // NOLINT
-  SourceFile(const SourceFile& o) noexcept : b_(o.b_) {
-    if (b_) ++b_->refs;
-  }
-  SourceFile(SourceFile&& o) noexcept : b_(std::exchange(o.b_, nullptr)) {}
-  SourceFile& operator=(const SourceFile& o) noexcept {
-    SourceFile(o).swap(*this);
-    return *this;
-  }
-  SourceFile& operator=(SourceFile&& o) noexcept {
-    SourceFile(std::move(o)).swap(*this);
-    return *this;
-  }
-  ~SourceFile() {
-    if (b_ && --b_->refs == 0) delete b_;
-  }
-  void swap(SourceFile& o) noexcept { std::swap(b_, o.b_); }
-
-  const std::string& str() const { return b_ ? b_->s : empty_string(); }
-  operator const std::string&() const { return str(); }  // NOLINT: reads as a string
-  operator std::string_view() const { return str(); }    // NOLINT
-  bool empty() const { return b_ == nullptr; }
-  std::size_t size() const { return str().size(); }
-
-  friend bool operator==(const SourceFile& a, const SourceFile& b) {
-    return a.b_ == b.b_ || a.str() == b.str();
-  }
-  friend bool operator==(const SourceFile& a, std::string_view b) { return a.str() == b; }
-  friend bool operator==(const SourceFile& a, const std::string& b) { return a.str() == b; }
-  friend bool operator==(const SourceFile& a, const char* b) { return a.str() == b; }
-  friend auto operator<=>(const SourceFile& a, const SourceFile& b) { return a.str() <=> b.str(); }
-
- private:
-  struct Block {
-    unsigned refs;
-    std::string s;
-  };
-  static const std::string& empty_string() {
-    static const std::string empty;  // immutable: not state
-    return empty;
-  }
-  Block* b_ = nullptr;
-};
 
 /// Where a piece of input came from. line and column are 1-based; 0 means unknown.
 struct SourceLocation {
   /// The file's name, shared by every location in the file.
-  SourceFile file;
+  SharedStr file;
   int line = 0;
   int column = 0;
 
