@@ -11,6 +11,9 @@
 
 #include <fmt/format.h>
 
+#include "podhop/core/calendar.hpp"
+#include "podhop/core/strings.hpp"
+
 namespace podhop::cli {
 
 using dataplane::DnsAnswer;
@@ -21,13 +24,7 @@ using dataplane::Rcode;
 
 namespace {
 
-std::string lower(std::string_view s) {
-  std::string out(s);
-  for (char& c : out) {
-    if (c >= 'A' && c <= 'Z') c = static_cast<char>(c - 'A' + 'a');
-  }
-  return out;
-}
+using core::lower;
 
 std::string absolute(std::string_view name) {
   std::string out(name);
@@ -113,27 +110,15 @@ std::size_t rdata_length(const DnsRecord& rr) {
 }
 
 std::string dig_time(std::int64_t unix_seconds) {
-  // strftime("%a %b %d %H:%M:%S %Z %Y") in UTC, from Howard Hinnant's civil_from_days.
-  static constexpr std::array<std::string_view, 7> kDays = {"Thu", "Fri", "Sat", "Sun",
-                                                            "Mon", "Tue", "Wed"};
+  // strftime("%a %b %d %H:%M:%S %Z %Y") in UTC.
+  static constexpr std::array<std::string_view, 7> kDays = {"Sun", "Mon", "Tue", "Wed",
+                                                            "Thu", "Fri", "Sat"};
   static constexpr std::array<std::string_view, 12> kMonths = {
       "Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"};
-  std::int64_t days = unix_seconds >= 0 ? unix_seconds / 86400 : (unix_seconds - 86399) / 86400;
-  std::int64_t secs = unix_seconds - days * 86400;
-  std::int64_t z = days + 719468;
-  std::int64_t era = (z >= 0 ? z : z - 146096) / 146097;
-  std::int64_t doe = z - era * 146097;
-  std::int64_t yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
-  std::int64_t y = yoe + era * 400;
-  std::int64_t doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-  std::int64_t mp = (5 * doy + 2) / 153;
-  std::int64_t d = doy - (153 * mp + 2) / 5 + 1;
-  std::int64_t m = mp < 10 ? mp + 3 : mp - 9;
-  if (m <= 2) ++y;
-  auto weekday = static_cast<std::size_t>(((days % 7) + 7) % 7);
-  return fmt::format("{} {} {:02} {:02}:{:02}:{:02} UTC {}", kDays[weekday],
-                     kMonths[static_cast<std::size_t>(m - 1)], d, secs / 3600, (secs / 60) % 60,
-                     secs % 60, y);
+  const core::CivilTime c = core::civil_from_unix(unix_seconds);
+  return fmt::format(
+      "{} {} {:02} {:02}:{:02}:{:02} UTC {}", kDays[static_cast<std::size_t>(c.weekday)],
+      kMonths[static_cast<std::size_t>(c.month - 1)], c.day, c.hour, c.minute, c.second, c.year);
 }
 
 /// BIND's indent(): tabs to the tab stop at or before `to`, then spaces; always at least

@@ -6,6 +6,10 @@
 
 #include <fmt/format.h>
 
+#include "podhop/controllers/dns_zone.hpp"
+#include "podhop/core/calendar.hpp"
+#include "podhop/core/strings.hpp"
+
 namespace podhop::cli {
 
 namespace {
@@ -164,43 +168,18 @@ std::string age(const model::ClusterState& state, core::SimTime created) {
 
 namespace {
 
-// 2025-01-01T00:00:00Z as Unix seconds: what simulated time 0 prints as (the same instant
-// the DNS zone's SOA serial counts from, controllers::kSimulatedEpochUnix).
-constexpr std::int64_t kEpochUnix = 1735689600;
-
-struct CivilTime {
-  std::int64_t year;
-  int month, day, hour, minute, second, weekday;  // weekday 0 = Sunday
-};
-
-// Howard Hinnant's civil_from_days.
-CivilTime civil(core::SimTime t) {
-  std::int64_t secs =
-      kEpochUnix + (t.ns >= 0 ? t.ns / 1'000'000'000 : -((-t.ns + 999'999'999) / 1'000'000'000));
-  std::int64_t days = secs >= 0 ? secs / 86400 : -((-secs + 86399) / 86400);
-  std::int64_t rem = secs - days * 86400;
-  CivilTime c{};
-  c.hour = static_cast<int>(rem / 3600);
-  c.minute = static_cast<int>(rem % 3600 / 60);
-  c.second = static_cast<int>(rem % 60);
-  c.weekday = static_cast<int>(((days % 7) + 11) % 7);  // 1970-01-01 was a Thursday
-  std::int64_t z = days + 719468;
-  std::int64_t era = (z >= 0 ? z : z - 146096) / 146097;
-  std::int64_t doe = z - era * 146097;
-  std::int64_t yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
-  std::int64_t y = yoe + era * 400;
-  std::int64_t doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-  std::int64_t mp = (5 * doy + 2) / 153;
-  c.day = static_cast<int>(doy - (153 * mp + 2) / 5 + 1);
-  c.month = static_cast<int>(mp < 10 ? mp + 3 : mp - 9);
-  c.year = c.month <= 2 ? y + 1 : y;
-  return c;
+// The date and time simulated time t prints as (whole seconds, rounded down): time 0 is
+// the instant the DNS zone's SOA serial counts from.
+core::CivilTime civil(core::SimTime t) {
+  return core::civil_from_unix(
+      controllers::kSimulatedEpochUnix +
+      (t.ns >= 0 ? t.ns / 1'000'000'000 : -((-t.ns + 999'999'999) / 1'000'000'000)));
 }
 
 }  // namespace
 
 std::string rfc3339(core::SimTime t) {
-  CivilTime c = civil(t);
+  const core::CivilTime c = civil(t);
   return fmt::format("{:04}-{:02}-{:02}T{:02}:{:02}:{:02}Z", c.year, c.month, c.day, c.hour,
                      c.minute, c.second);
 }
@@ -210,7 +189,7 @@ std::string rfc1123z(core::SimTime t) {
                                                        "Thu", "Fri", "Sat"};
   static constexpr std::array<const char*, 12> kMonths = {"Jan", "Feb", "Mar", "Apr", "May", "Jun",
                                                           "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"};
-  CivilTime c = civil(t);
+  const core::CivilTime c = civil(t);
   return fmt::format("{}, {:02} {} {:04} {:02}:{:02}:{:02} +0000", kDays[c.weekday], c.day,
                      kMonths[c.month - 1], c.year, c.hour, c.minute, c.second);
 }
@@ -1547,14 +1526,7 @@ bool is_digit(char c) {
   return c >= '0' && c <= '9';
 }
 
-bool iequals(std::string_view a, std::string_view b) {
-  if (a.size() != b.size()) return false;
-  for (std::size_t i = 0; i < a.size(); ++i)
-    if (std::tolower(static_cast<unsigned char>(a[i])) !=
-        std::tolower(static_cast<unsigned char>(b[i])))
-      return false;
-  return true;
-}
+using core::iequals;
 
 // Would go-yaml v2's resolver read this plain scalar as something other than a string
 // (null, bool, int, float, timestamp, merge key)? Then it must be quoted.

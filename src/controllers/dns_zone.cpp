@@ -11,29 +11,14 @@
 #include <fmt/format.h>
 
 #include "podhop/controllers/system_objects.hpp"
+#include "podhop/core/strings.hpp"
 
 namespace podhop::controllers {
 
 namespace {
 
-std::string lower(std::string_view s) {
-  std::string out(s);
-  for (char& c : out) {
-    if (c >= 'A' && c <= 'Z') c = static_cast<char>(c - 'A' + 'a');
-  }
-  return out;
-}
-
-bool iequal(std::string_view a, std::string_view b) {
-  if (a.size() != b.size()) return false;
-  for (std::size_t i = 0; i < a.size(); ++i) {
-    char x = a[i], y = b[i];
-    if (x >= 'A' && x <= 'Z') x = static_cast<char>(x - 'A' + 'a');
-    if (y >= 'A' && y <= 'Z') y = static_cast<char>(y - 'A' + 'a');
-    if (x != y) return false;
-  }
-  return true;
-}
+using core::iequals;
+using core::lower;
 
 std::string_view strip_underscore(std::string_view s) {
   return !s.empty() && s.front() == '_' ? s.substr(1) : s;
@@ -54,9 +39,9 @@ std::string_view protocol_name(model::Protocol p) {
 /// CoreDNS's matchPortAndProtocol: the query's port and protocol (without their
 /// underscores) match case-insensitively; an absent one matches anything.
 bool port_matches(std::string_view want_port, std::string_view want_proto, const ZonePort& p) {
-  bool port_ok = want_port.empty() || iequal(want_port, p.name);
+  bool port_ok = want_port.empty() || iequals(want_port, p.name);
   bool proto_ok =
-      want_proto.empty() || (p.port >= 0 && iequal(want_proto, protocol_name(p.protocol)));
+      want_proto.empty() || (p.port >= 0 && iequals(want_proto, protocol_name(p.protocol)));
   return port_ok && proto_ok;
 }
 

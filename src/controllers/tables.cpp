@@ -9,6 +9,7 @@
 
 #include "podhop/core/check.hpp"
 #include "podhop/core/rng.hpp"
+#include "podhop/core/strings.hpp"
 
 namespace podhop::controllers {
 
@@ -128,12 +129,7 @@ std::string base32_prefix(const std::array<std::uint8_t, 32>& data, std::size_t 
   return out;
 }
 
-std::string lower(std::string_view s) {
-  std::string out(s);
-  for (char& c : out)
-    if (c >= 'A' && c <= 'Z') c = static_cast<char>(c - 'A' + 'a');
-  return out;
-}
+using core::lower;
 
 std::uint64_t node_port_key(std::int32_t node_port, model::Protocol proto) {
   return (static_cast<std::uint64_t>(static_cast<std::uint32_t>(node_port)) << 8) |

@@ -2,6 +2,7 @@
 // The contract is SPEC section 3; docs/apps.md lists the profiles and their outputs.
 
 #include "podhop/dataplane/apps.hpp"
+#include "podhop/core/strings.hpp"
 
 #include <algorithm>
 #include <array>
@@ -34,25 +35,14 @@ bool starts_with(std::string_view s, std::string_view prefix) {
   return s.substr(0, prefix.size()) == prefix;
 }
 
-char ascii_lower(char c) {
-  return (c >= 'A' && c <= 'Z') ? static_cast<char>(c - 'A' + 'a') : c;
-}
+using core::ascii_lower;
+
 char ascii_upper(char c) {
   return (c >= 'a' && c <= 'z') ? static_cast<char>(c - 'a' + 'A') : c;
 }
 
-std::string lower(std::string_view s) {
-  std::string out(s);
-  for (auto& c : out) c = ascii_lower(c);
-  return out;
-}
-
-bool iequals(std::string_view a, std::string_view b) {
-  if (a.size() != b.size()) return false;
-  for (std::size_t i = 0; i < a.size(); ++i)
-    if (ascii_lower(a[i]) != ascii_lower(b[i])) return false;
-  return true;
-}
+using core::iequals;
+using core::lower;
 
 std::optional<std::int32_t> parse_int(std::string_view s) {
   std::int32_t v = 0;

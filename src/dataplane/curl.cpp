@@ -1,4 +1,5 @@
 #include "podhop/dataplane/curl.hpp"
+#include "podhop/core/strings.hpp"
 
 #include <algorithm>
 #include <cctype>
@@ -17,12 +18,7 @@ namespace {
 
 constexpr std::string_view kTryHelp = "try 'curl --help' or 'curl --manual' for more information";
 
-bool iequals(std::string_view a, std::string_view b) {
-  return a.size() == b.size() && std::equal(a.begin(), a.end(), b.begin(), [](char x, char y) {
-           return std::tolower(static_cast<unsigned char>(x)) ==
-                  std::tolower(static_cast<unsigned char>(y));
-         });
-}
+using core::iequals;
 
 // curl reads timeouts as seconds with an optional fraction ("5", "2.5").
 std::optional<core::Duration> parse_seconds(const std::string& text) {

@@ -12,6 +12,7 @@
 #include <fmt/format.h>
 
 #include "podhop/controllers/dns_zone.hpp"
+#include "podhop/core/strings.hpp"
 #include "podhop/dataplane/dns.hpp"
 
 namespace podhop::dataplane {
@@ -23,13 +24,7 @@ constexpr std::uint32_t kUpstreamTtl = 300;     // the simulated internet's A re
 constexpr std::uint32_t kRootSoaTtl = 86400;
 constexpr int kMaxCnameDepth = 8;  // CoreDNS stops following after 8 records
 
-std::string lower(std::string_view s) {
-  std::string out(s);
-  for (char& c : out) {
-    if (c >= 'A' && c <= 'Z') c = static_cast<char>(c - 'A' + 'a');
-  }
-  return out;
-}
+using core::lower;
 
 std::string absolute(std::string_view name) {
   std::string out(name);

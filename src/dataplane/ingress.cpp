@@ -1,4 +1,5 @@
 #include "podhop/dataplane/ingress.hpp"
+#include "podhop/core/strings.hpp"
 
 #include <algorithm>
 #include <cctype>
@@ -12,11 +13,7 @@ namespace podhop::dataplane {
 
 namespace {
 
-std::string lower(std::string_view s) {
-  std::string out(s);
-  for (char& c : out) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-  return out;
-}
+using core::lower;
 
 bool annotation_true(const model::StringMap& a, std::string_view key, bool fallback) {
   const std::string* v = a.get(key);

@@ -1,4 +1,5 @@
 #include "podhop/dataplane/pipeline.hpp"
+#include "podhop/core/strings.hpp"
 
 #include <algorithm>
 #include <cctype>
@@ -46,18 +47,8 @@ enum class Phase : std::uint8_t {
   done,
 };
 
-std::string lower(std::string_view s) {
-  std::string out(s);
-  for (char& c : out) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-  return out;
-}
-
-bool iequals(std::string_view a, std::string_view b) {
-  return a.size() == b.size() && std::equal(a.begin(), a.end(), b.begin(), [](char x, char y) {
-           return std::tolower(static_cast<unsigned char>(x)) ==
-                  std::tolower(static_cast<unsigned char>(y));
-         });
-}
+using core::iequals;
+using core::lower;
 
 std::int64_t millis(Duration d) {
   return d.ns / 1'000'000;

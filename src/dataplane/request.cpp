@@ -1,4 +1,5 @@
 #include "podhop/dataplane/request.hpp"
+#include "podhop/core/strings.hpp"
 
 #include <algorithm>
 #include <array>
@@ -11,11 +12,7 @@ namespace podhop::dataplane {
 
 namespace {
 
-std::string lower(std::string_view s) {
-  std::string out(s);
-  for (char& c : out) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-  return out;
-}
+using core::lower;
 
 // The characters curl's hostname check (urlapi.c hostname_check) refuses: whitespace (as
 // isspace in the C locale) and URL delimiters. A table, as every request parses its URL.
