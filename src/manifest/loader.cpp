@@ -15,6 +15,7 @@
 
 #include "manifest/api_kinds.hpp"
 #include "manifest/convert.hpp"
+#include "manifest/document_stream.hpp"
 #include "manifest/yaml_dom.hpp"
 #include "podhop/core/rng.hpp"
 
@@ -87,11 +88,13 @@ constexpr std::string_view kNameAlphabet = "bcdfghjklmnpqrstvwxz2456789";
 /// and only when nothing went wrong.
 class Load {
  public:
-  Load(model::ClusterState& target, LoadReport& report)
+  Load(model::ClusterState& target, LoadReport& report, const LoadOptions& options)
       : target_(target),
         report_(report),
         names_(target.next_creation_index, "manifest/generateName") {
     next_index_ = target.next_creation_index;
+    stream_.min_bytes = options.parallel_min_bytes;
+    stream_.chunk_bytes = options.chunk_bytes;
   }
 
   void add_file_error(std::string file, std::string message) {
@@ -102,11 +105,11 @@ class Load {
     ++report_.files;
     file_ = file;
     ++file_index_;
-    DocumentReader reader(text);
-    Document doc;
-    while (reader.next(doc)) {
+    // A large file is parsed on two threads; the documents still come here one by one, in
+    // file order, as one reader gives them (see document_stream.hpp).
+    const auto err = for_each_document(text, stream_, [&](const Document& doc) {
       const YNode* root = resolve(doc.root);
-      if (!root || root->is_null()) continue;  // empty documents are skipped
+      if (!root || root->is_null()) return;  // empty documents are skipped
       for (const auto& dup : doc.duplicate_keys)
         push(loc(dup.node), core::Severity::error, "", "",
              fmt::format("error converting YAML to JSON: yaml: unmarshal errors: line {}: key {} "
@@ -114,8 +117,8 @@ class Load {
                          "in map (first set at line {})",
                          dup.node->line + 1, go_quote(dup.node->value), dup.first->line + 1));
       handle_object(root, true);
-    }
-    if (const auto& err = reader.error()) {
+    });
+    if (err) {
       push({file_, static_cast<int>(err->line + 1), static_cast<int>(err->column + 1)},
            core::Severity::error, "", "",
            fmt::format("error converting YAML to JSON: yaml: {}", err->message));
@@ -477,6 +480,7 @@ class Load {
 
   model::ClusterState& target_;
   LoadReport& report_;
+  StreamOptions stream_;
   model::ClusterState scratch_;
   core::RngStream names_;
   std::uint64_t next_index_ = 0;
@@ -529,9 +533,9 @@ std::vector<std::string> expand_path(const std::string& path, core::Diagnostics&
 }
 
 LoadReport load_paths(const std::vector<std::string>& paths, model::ClusterState& state,
-                      std::istream* in) {
+                      std::istream* in, const LoadOptions& options) {
   LoadReport report;
-  Load load(state, report);
+  Load load(state, report, options);
   core::Diagnostics expand_diags;
   std::vector<std::string> files;
   for (const auto& p : paths) {
@@ -558,9 +562,10 @@ LoadReport load_paths(const std::vector<std::string>& paths, model::ClusterState
   return report;
 }
 
-LoadReport load_text(std::string_view text, std::string_view filename, model::ClusterState& state) {
+LoadReport load_text(std::string_view text, std::string_view filename, model::ClusterState& state,
+                     const LoadOptions& options) {
   LoadReport report;
-  Load load(state, report);
+  Load load(state, report, options);
   load.load_text(text, std::string(filename));
   load.finish();
   return report;

@@ -72,8 +72,10 @@ class DocumentReader::MemoryBuf : public std::streambuf {
 /// next (each node keeps its string capacity, so steady state allocates almost nothing).
 class DocumentReader::Builder : public YAML::EventHandler {
  public:
-  void reset(Document& doc) {
-    used_ = 0;
+  /// Starts a document. Unless keep_nodes, the nodes of earlier documents are reused.
+  void reset(Document& doc, std::uint32_t line_offset, bool keep_nodes) {
+    if (!keep_nodes) used_ = 0;
+    line_offset_ = line_offset;
     stack_.clear();
     anchors_.clear();
     doc_ = &doc;
@@ -82,7 +84,7 @@ class DocumentReader::Builder : public YAML::EventHandler {
   }
 
   void OnDocumentStart(const YAML::Mark& mark) override {
-    doc_->start_line = static_cast<std::uint32_t>(mark.line);
+    doc_->start_line = static_cast<std::uint32_t>(mark.line) + (mark.line < 0 ? 0 : line_offset_);
     doc_->start_column = static_cast<std::uint32_t>(mark.column);
   }
   void OnDocumentEnd() override {}
@@ -140,7 +142,8 @@ class DocumentReader::Builder : public YAML::EventHandler {
     n->type = type;
     n->quoted = false;
     n->has_merge = false;
-    n->line = static_cast<std::uint32_t>(mark.line < 0 ? 0 : mark.line);
+    // A mark without a place (-1) stays line 0, as in a reading of the whole stream.
+    n->line = mark.line < 0 ? 0 : static_cast<std::uint32_t>(mark.line) + line_offset_;
     n->column = static_cast<std::uint32_t>(mark.column < 0 ? 0 : mark.column);
     n->size = 0;
     n->index = 0;
@@ -217,30 +220,56 @@ class DocumentReader::Builder : public YAML::EventHandler {
 
   std::deque<YNode> arena_;
   std::size_t used_ = 0;
+  std::uint32_t line_offset_ = 0;
   std::vector<Open> stack_;
   std::vector<YNode*> anchors_;
   Document* doc_ = nullptr;
 };
 
-DocumentReader::DocumentReader(std::string_view text)
-    : buf_(std::make_unique<MemoryBuf>(text)),
-      stream_(std::make_unique<std::istream>(buf_.get())),
-      builder_(std::make_unique<Builder>()) {}
+DocumentReader::DocumentReader(std::string_view text, std::uint32_t line_offset)
+    : builder_(std::make_unique<Builder>()) {
+  restart(text, line_offset);
+}
 
 DocumentReader::~DocumentReader() = default;
 
+void DocumentReader::restart(std::string_view text, std::uint32_t line_offset) {
+  parser_.reset();
+  stream_.reset();
+  buf_ = std::make_unique<MemoryBuf>(text);
+  stream_ = std::make_unique<std::istream>(buf_.get());
+  error_.reset();
+  line_offset_ = line_offset;
+  done_ = false;
+}
+
 bool DocumentReader::next(Document& doc) {
+  return read(doc, false);
+}
+
+bool DocumentReader::read_all(std::vector<Document>& docs) {
+  for (;;) {
+    Document& doc = docs.emplace_back();
+    if (!read(doc, true)) {
+      docs.pop_back();
+      return !error_;
+    }
+  }
+}
+
+bool DocumentReader::read(Document& doc, bool keep_nodes) {
   if (done_) return false;
   if (!parser_) parser_ = std::make_unique<YAML::Parser>(*stream_);
-  builder_->reset(doc);
+  builder_->reset(doc, line_offset_, keep_nodes);
   try {
     if (!parser_->HandleNextDocument(*builder_)) {
       done_ = true;
       return false;
     }
   } catch (const YAML::Exception& e) {
-    error_ = SyntaxError{static_cast<std::uint32_t>(e.mark.line < 0 ? 0 : e.mark.line),
-                         static_cast<std::uint32_t>(e.mark.column < 0 ? 0 : e.mark.column), e.msg};
+    error_ =
+        SyntaxError{e.mark.line < 0 ? 0 : static_cast<std::uint32_t>(e.mark.line) + line_offset_,
+                    static_cast<std::uint32_t>(e.mark.column < 0 ? 0 : e.mark.column), e.msg};
     done_ = true;
     return false;
   }

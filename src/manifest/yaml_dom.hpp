@@ -126,25 +126,37 @@ struct SyntaxError {
 /// valid until the next call to next().
 class DocumentReader {
  public:
-  /// Reads from text, which must outlive the reader.
-  explicit DocumentReader(std::string_view text);
+  /// Reads from text, which must outlive the reader. line_offset is added to every line
+  /// (nodes, documents, errors): text is then a piece of a larger stream that begins on that
+  /// line of it (at column 0).
+  explicit DocumentReader(std::string_view text, std::uint32_t line_offset = 0);
   ~DocumentReader();
   DocumentReader(const DocumentReader&) = delete;
   DocumentReader& operator=(const DocumentReader&) = delete;
 
+  /// Starts over on another text, keeping the room of the nodes read so far (their strings
+  /// keep their capacity): every node read before is invalid after this.
+  void restart(std::string_view text, std::uint32_t line_offset = 0);
+
   /// Parses the next document into doc. Returns false at the end of the stream or after a
   /// syntax error (then error() is set and the reader stops).
   bool next(Document& doc);
+  /// Parses every remaining document into docs, keeping the nodes of all of them (valid
+  /// until the next call to next(), read_all() or restart()). Returns false after a syntax
+  /// error (error() is set; docs holds the documents before it).
+  bool read_all(std::vector<Document>& docs);
   const std::optional<SyntaxError>& error() const { return error_; }
 
  private:
   class Builder;
   class MemoryBuf;
+  bool read(Document& doc, bool keep_nodes);
   std::unique_ptr<MemoryBuf> buf_;
   std::unique_ptr<std::istream> stream_;
   std::unique_ptr<Builder> builder_;
   std::unique_ptr<YAML::Parser> parser_;
   std::optional<SyntaxError> error_;
+  std::uint32_t line_offset_ = 0;
   bool done_ = false;
 };
 

@@ -36,16 +36,26 @@ struct LoadReport {
   bool ok() const { return !diagnostics.has_errors(); }
 };
 
+/// How a load reads its files; never changes what it makes of them.
+struct LoadOptions {
+  /// A file of at least this many bytes is parsed on two threads, in pieces of about
+  /// chunk_bytes cut at document markers; the documents are still converted one by one in
+  /// file order, so the result, every diagnostic and its line are the same.
+  std::size_t parallel_min_bytes = std::size_t{1} << 20;
+  std::size_t chunk_bytes = std::size_t{256} << 10;
+};
+
 /// Loads every path (file, folder read recursively in sorted order, or "-" for `in`, or
 /// std::cin when `in` is null; named STDIN in messages) into `state`. On any error, `state`
 /// is unchanged and the report lists every error. Objects already in `state` with the same
 /// kind, namespace and name are replaced, as `kubectl apply` updates them, keeping their
 /// creation_index.
 LoadReport load_paths(const std::vector<std::string>& paths, model::ClusterState& state,
-                      std::istream* in = nullptr);
+                      std::istream* in = nullptr, const LoadOptions& options = {});
 
 /// Loads YAML text as if it were the file `filename`.
-LoadReport load_text(std::string_view text, std::string_view filename, model::ClusterState& state);
+LoadReport load_text(std::string_view text, std::string_view filename, model::ClusterState& state,
+                     const LoadOptions& options = {});
 
 /// The files a path expands to: itself, or every .yaml/.yml/.json below a folder, sorted.
 std::vector<std::string> expand_path(const std::string& path, core::Diagnostics& diags);
