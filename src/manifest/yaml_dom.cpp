@@ -72,6 +72,9 @@ class DocumentReader::MemoryBuf : public std::streambuf {
 /// next (each node keeps its string capacity, so steady state allocates almost nothing).
 class DocumentReader::Builder : public YAML::EventHandler {
  public:
+  /// Forgets every node read so far (their room is reused).
+  void clear() { used_ = 0; }
+
   /// Starts a document. Unless keep_nodes, the nodes of earlier documents are reused.
   void reset(Document& doc, std::uint32_t line_offset, bool keep_nodes) {
     if (!keep_nodes) used_ = 0;
@@ -238,6 +241,7 @@ void DocumentReader::restart(std::string_view text, std::uint32_t line_offset) {
   stream_.reset();
   buf_ = std::make_unique<MemoryBuf>(text);
   stream_ = std::make_unique<std::istream>(buf_.get());
+  builder_->clear();
   error_.reset();
   line_offset_ = line_offset;
   done_ = false;
