@@ -2,6 +2,8 @@
 
 #include <algorithm>
 
+#include <fmt/format.h>
+
 #include "podhop/core/check.hpp"
 #include "podhop/model/podhop_kinds.hpp"
 
@@ -137,12 +139,19 @@ std::string Event::message() const {
 
 namespace {
 
-// Replaces the first `word` in text with `mark`; false when it is not there.
-bool punch(std::string& text, std::string_view word, std::string_view mark) {
-  if (word.empty()) return false;
-  const auto at = text.find(word);
-  if (at == std::string::npos) return false;
-  text.replace(at, word.size(), mark);
+/// A message being cut, on the stack for all but very long messages.
+using MessageBuffer = fmt::basic_memory_buffer<char, 256>;
+
+// Replaces the first `word` in text with `mark`, which is never longer than `word` (so in
+// place); false when it is not there.
+bool punch(MessageBuffer& text, std::string_view word, std::string_view mark) {
+  if (word.empty() || mark.size() > word.size()) return false;
+  const auto at = std::string_view(text.data(), text.size()).find(word);
+  if (at == std::string_view::npos) return false;
+  std::copy(mark.begin(), mark.end(), text.data() + at);
+  std::copy(text.data() + at + word.size(), text.data() + text.size(),
+            text.data() + at + mark.size());
+  text.resize(text.size() - (word.size() - mark.size()));
   return true;
 }
 
@@ -160,23 +169,58 @@ void EventLog::record(const EventDraft& d) {
   static_assert(sizeof(Record) == 24);
   StringPool& few = pools_->few;
   StringPool& pool = pools_->many;
+  // Events come in runs (one pod's Scheduled, Pulled, Created, Started; a ReplicaSet's
+  // SuccessfulCreate for each of its pods), so a word is first looked for among the words
+  // of the last few records: comparing a few short texts costs less than hashing the word.
+  // A text found there has that id in the pool (one id per text), so the records are
+  // the same as without the look.
+  const std::size_t recent = std::min<std::size_t>(items_.size(), 4);
+  auto from_recent = [&](auto member, const StringPool& p, std::string_view w) -> std::uint32_t {
+    for (std::size_t k = 1; k <= recent; ++k) {
+      const std::uint32_t id = items_[items_.size() - k].*member;
+      if (id != 0 && p.at(id).view() == w) return id;
+    }
+    return 0;
+  };
   // A word of the draft, kept as the draft's shared block when it has that text.
-  auto word = [&](std::string_view w) {
+  auto word = [&](std::uint32_t Record::*member, std::string_view w) -> std::uint32_t {
+    if (w.empty()) return 0;
+    if (const std::uint32_t id = from_recent(member, pool, w)) return id;
     return d.shared_word && d.shared_word->view() == w ? pool.id_of(*d.shared_word) : pool.id(w);
   };
   Record e{};
-  const std::array<std::uint16_t, 3> triple{few_id(few, d.kind), few_id(few, d.type),
-                                            few_id(few, d.source)};
-  auto [it, fresh] =
-      pools_->triple_ids.try_emplace(triple, static_cast<std::uint16_t>(pools_->triples.size()));
-  if (fresh) {
-    PODHOP_CHECK(pools_->triples.size() < 0xffffU, "more than 65,535 event kinds and sources");
-    pools_->triples.push_back(triple);
+  bool have_triple = false;
+  for (std::size_t k = 1; k <= recent && !have_triple; ++k) {
+    const std::uint16_t t = items_[items_.size() - k].triple;
+    const auto& words = pools_->triples[t];
+    if (few.at(words[0]) == d.kind && few.at(words[1]) == d.type && few.at(words[2]) == d.source) {
+      e.triple = t;
+      have_triple = true;
+    }
   }
-  e.triple = it->second;
-  e.namespace_ = pool.id(d.namespace_);
-  e.name = word(d.name);
-  e.reason = few_id(few, d.reason);
+  if (!have_triple) {
+    const std::array<std::uint16_t, 3> triple{few_id(few, d.kind), few_id(few, d.type),
+                                              few_id(few, d.source)};
+    auto [it, fresh] =
+        pools_->triple_ids.try_emplace(triple, static_cast<std::uint16_t>(pools_->triples.size()));
+    if (fresh) {
+      PODHOP_CHECK(pools_->triples.size() < 0xffffU, "more than 65,535 event kinds and sources");
+      pools_->triples.push_back(triple);
+    }
+    e.triple = it->second;
+  }
+  e.namespace_ = d.namespace_.empty() ? 0 : from_recent(&Record::namespace_, pool, d.namespace_);
+  if (e.namespace_ == 0) e.namespace_ = pool.id(d.namespace_);
+  e.name = word(&Record::name, d.name);
+  e.reason = 0;
+  for (std::size_t k = 1; k <= recent && !d.reason.empty(); ++k) {
+    const std::uint16_t id = items_[items_.size() - k].reason;
+    if (id != 0 && few.at(id) == d.reason) {
+      e.reason = id;
+      break;
+    }
+  }
+  if (e.reason == 0) e.reason = few_id(few, d.reason);
   // Events one after the other mostly share their time: a time differing from the last
   // one gets a new id.
   auto& times = pools_->times;
@@ -188,17 +232,27 @@ void EventLog::record(const EventDraft& d) {
   // Cut the words that vary from event to event out of the message, so the rest is one
   // shared text: '\0' stands for message_arg, '\1' for the involved object's namespace,
   // '\2' for its name. No message has these bytes (one that does is kept whole).
-  std::string text(d.message);
-  if (!has_marks(text)) {
+  MessageBuffer text;
+  text.append(d.message.data(), d.message.data() + d.message.size());
+  if (!has_marks(d.message)) {
     if (punch(text, d.message_arg, std::string_view("\0", 1))) {
-      e.message_arg = word(d.message_arg);
-    } else if (!d.namespace_.empty() && !d.name.empty() &&
-               punch(text, std::string(d.namespace_) + "/" + std::string(d.name), "\1/\2")) {
+      e.message_arg = word(&Record::message_arg, d.message_arg);
     } else {
-      punch(text, d.name, "\2");
+      MessageBuffer object;  // namespace/name
+      if (!d.namespace_.empty() && !d.name.empty()) {
+        object.append(d.namespace_.data(), d.namespace_.data() + d.namespace_.size());
+        object.push_back('/');
+        object.append(d.name.data(), d.name.data() + d.name.size());
+      }
+      if (object.size() == 0 ||
+          !punch(text, std::string_view(object.data(), object.size()), "\1/\2"))
+        punch(text, d.name, "\2");
     }
   }
-  e.message_text = pool.id(text);
+  const std::string_view message_text(text.data(), text.size());
+  e.message_text =
+      message_text.empty() ? 0 : from_recent(&Record::message_text, pool, message_text);
+  if (e.message_text == 0) e.message_text = pool.id(message_text);
   items_.push_back(e);
 }
 

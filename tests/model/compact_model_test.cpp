@@ -84,6 +84,72 @@ TEST_CASE("events read back as recorded, with their messages whole", "[model]") 
   CHECK(log.size() == 3);
 }
 
+TEST_CASE("events read back as drafted whether their words were in the last records or not",
+          "[model]") {
+  // The log looks for a word among the last few records before its pool: runs, words
+  // that come back after a few others, empty words, a long message (past the stack buffer)
+  // and messages naming the object.
+  const std::vector<std::string> kinds{"Pod", "ReplicaSet", "Pod", "Pod", "Deployment"};
+  const std::vector<std::string> reasons{"Scheduled", "Pulled",  "Created",
+                                         "Started",   "Killing", ""};
+  const std::vector<std::string> namespaces{"default", "", "team-a", "default"};
+  const std::string long_text(400, 'x');
+  struct Drafted {
+    std::string kind, ns, name, type, reason, message, source, arg;
+  };
+  std::vector<Drafted> drafted;
+  EventLog log;
+  for (int i = 0; i < 200; ++i) {
+    Drafted d;
+    d.kind = kinds[static_cast<std::size_t>(i / 3) % kinds.size()];
+    d.ns = namespaces[static_cast<std::size_t>(i / 7) % namespaces.size()];
+    d.name = fmt::format("obj-{}", i / 4);
+    d.type = i % 9 == 0 ? "Warning" : "Normal";
+    d.reason = reasons[static_cast<std::size_t>(i) % reasons.size()];
+    d.source = i % 5 < 3 ? "kubelet" : "default-scheduler";
+    switch (i % 4) {
+      case 0:
+        d.arg = fmt::format("pod-{}", i % 6);
+        d.message = "Created pod: " + d.arg;
+        break;
+      case 1:
+        d.message = fmt::format("Successfully assigned {}/{} to node-{}", d.ns, d.name, i % 3);
+        break;
+      case 2:
+        d.message = fmt::format("{} {} {}", long_text, d.name, i % 2);
+        break;
+      default:
+        d.message = "Started container app";
+    }
+    log.record({.kind = d.kind,
+                .namespace_ = d.ns,
+                .name = d.name,
+                .type = d.type,
+                .reason = d.reason,
+                .message = d.message,
+                .source = d.source,
+                .at = core::SimTime{i / 10},
+                .message_arg = d.arg});
+    drafted.push_back(std::move(d));
+  }
+  REQUIRE(log.size() == drafted.size());
+  for (std::size_t i = 0; i < drafted.size(); ++i) {
+    const Event e = log[i];
+    const Drafted& d = drafted[i];
+    INFO("event " << i);
+    CHECK(e.involved.kind == d.kind);
+    CHECK(e.involved.namespace_ == d.ns);
+    CHECK(e.involved.name == d.name);
+    CHECK(e.type == d.type);
+    CHECK(e.reason == d.reason);
+    CHECK(e.source == d.source);
+    CHECK(e.message() == d.message);
+    CHECK(e.at == core::SimTime{static_cast<std::int64_t>(i / 10)});
+    // One pooled text per word, however it was found.
+    CHECK(&e.reason.str() == &log[i % reasons.size()].reason.str());
+  }
+}
+
 TEST_CASE("the event log reads back by index and by iteration, each event knowing its place",
           "[model]") {
   EventLog log;
