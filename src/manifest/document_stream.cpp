@@ -6,6 +6,7 @@
 #include <memory>
 #include <mutex>
 #include <string>
+#include <system_error>
 #include <thread>
 
 namespace podhop::manifest::detail {
@@ -33,13 +34,19 @@ class PieceParser {
       : text_(text),
         pieces_(pieces),
         window_(std::max<std::size_t>(window, 1)),
-        parsed_(pieces.offsets.size()) {}
+        parsed_(pieces.offsets.size()),
+        done_(pieces.offsets.size(), false) {}
 
   /// Hands every document over in order; returns the index of the first piece that did not
   /// parse, or the number of pieces.
   std::size_t run(const std::function<void(const Document&)>& on_document) {
     const std::size_t n = pieces_.offsets.size();
-    std::thread worker([this] { work(); });
+    std::thread worker;
+    try {
+      worker = std::thread([this] { work(); });
+    } catch (const std::system_error&) {
+      return 0;  // no thread to be had: nothing handed over, one reader reads it all
+    }
     // Stops and joins the worker however this returns (an exception of on_document too).
     struct Join {
       PieceParser& p;
@@ -59,7 +66,7 @@ class PieceParser {
         std::unique_lock lock(mutex_);
         handing_ = i;
         changed_.notify_all();
-        while (!parsed_[i]) {
+        while (!done_[i]) {
           // Rather than wait for the worker, parse the next piece here if the window allows.
           if (claimable()) {
             parse_claimed(lock);
@@ -69,7 +76,7 @@ class PieceParser {
         }
         piece = std::move(parsed_[i]);
       }
-      if (piece->failed) return i;
+      if (!piece || piece->failed) return i;
       for (const Document& doc : piece->docs) on_document(doc);
       std::lock_guard lock(mutex_);
       spare_.push_back(std::move(piece));
@@ -84,9 +91,7 @@ class PieceParser {
   void parse_claimed(std::unique_lock<std::mutex>& lock) {
     const std::size_t j = next_++;
     std::unique_ptr<Piece> piece;
-    if (spare_.empty()) {
-      piece = std::make_unique<Piece>();
-    } else {
+    if (!spare_.empty()) {
       piece = std::move(spare_.back());
       spare_.pop_back();
     }
@@ -94,8 +99,9 @@ class PieceParser {
     const std::size_t begin = pieces_.offsets[j];
     const std::size_t end = j + 1 < pieces_.offsets.size() ? pieces_.offsets[j + 1] : text_.size();
     const bool last = j + 1 == pieces_.offsets.size();
-    piece->docs.clear();
     try {
+      if (!piece) piece = std::make_unique<Piece>();
+      piece->docs.clear();
       // Every piece but the last is parsed with a marker line after it, as the stream has
       // one there: whatever is open at the end of the piece meets `---` at column 0 as it
       // does in the whole stream (a quoted scalar is an error then, where at the end of the
@@ -114,10 +120,11 @@ class PieceParser {
       }
     } catch (...) {
       // Out of memory, say: the piece is read again on the calling thread, which reports it.
-      piece->failed = true;
+      piece.reset();
     }
     lock.lock();
-    parsed_[j] = std::move(piece);
+    parsed_[j] = std::move(piece);  // null when it could not even be tried
+    done_[j] = true;
     changed_.notify_all();
   }
 
@@ -136,6 +143,7 @@ class PieceParser {
   std::mutex mutex_;
   std::condition_variable changed_;
   std::vector<std::unique_ptr<Piece>> parsed_;  // by piece, until handed over
+  std::vector<bool> done_;                      // by piece: parsed (or failed to be)
   std::vector<std::unique_ptr<Piece>> spare_;   // handed over, their room kept for reuse
   std::size_t next_ = 0;                        // the next piece to parse
   std::size_t handing_ = 0;                     // the piece being handed over
