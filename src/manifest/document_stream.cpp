@@ -167,6 +167,12 @@ StreamPieces split_stream(std::string_view text, std::size_t chunk_bytes) {
   out.lines.push_back(0);
   // Carriage returns: yaml-cpp's lines and ours might not agree; leave such text whole.
   if (text.find('\r') != std::string_view::npos) return out;
+  // yaml-cpp tells UTF-16 and UTF-32 from the first bytes of a stream (NUL bytes, a byte
+  // order mark): a piece after the first would be read as UTF-8.
+  if (text.find('\0') != std::string_view::npos ||
+      (!text.empty() && (static_cast<unsigned char>(text[0]) == 0xFE ||
+                         static_cast<unsigned char>(text[0]) == 0xFF)))
+    return out;
   StreamPieces cuts = out;
   std::uint32_t line = 0;
   std::size_t pos = 0;

@@ -39,7 +39,8 @@ struct StreamOptions {
 
 /// Where text may be cut: the byte offsets at which the pieces begin (the first is 0) and
 /// the 0-based line each begins on, pieces of at least chunk_bytes (but the last). One
-/// piece when the text has directives, `...` lines or carriage returns, or no marker.
+/// piece when the text has directives, `...` lines, carriage returns, NUL bytes or a UTF-16
+/// or UTF-32 byte order mark, or no marker.
 struct StreamPieces {
   std::vector<std::size_t> offsets;
   std::vector<std::uint32_t> lines;

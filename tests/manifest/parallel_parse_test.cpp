@@ -177,6 +177,16 @@ TEST_CASE("split_stream cuts at document markers only", "[manifest][parallel]") 
   CHECK(detail::split_stream("%YAML 1.2\n---\na: 1\n---\nb: 2\n", 0).offsets.size() == 1);
   CHECK(detail::split_stream("a: 1\n...\n---\nb: 2\n", 0).offsets.size() == 1);
   CHECK(detail::split_stream("a: 1\r\n---\r\nb: 2\r\n", 0).offsets.size() == 1);
+  // So do NUL bytes and UTF-16/32 byte order marks (yaml-cpp reads the encoding there).
+  CHECK(detail::split_stream(std::string("a: 1\n---\nb: \0\n", 14), 0).offsets.size() == 1);
+  CHECK(detail::split_stream("\xff\xfe"
+                             "a: 1\n---\nb: 2\n",
+                             0)
+            .offsets.size() == 1);
+  CHECK(detail::split_stream("\xef\xbb\xbf"
+                             "a: 1\n---\nb: 2\n",
+                             0)
+            .offsets.size() == 2);
 }
 
 TEST_CASE("the corpus in one file loads the same in pieces", "[manifest][parallel]") {
@@ -262,6 +272,11 @@ TEST_CASE("block scalars and markers inside or next to them", "[manifest][parall
       "--- |\nfoo\n---\napiVersion: v1\nkind: Namespace\nmetadata: {name: n2}\n--- >\n"
       " folded\n---\napiVersion: v1\nkind: Namespace\nmetadata: {name: n3}\n");
   check_same("a: x\n  y\n---\napiVersion: v1\nkind: Namespace\nmetadata: {name: n4}\n");
+  // A UTF-8 byte order mark before the first piece.
+  check_same(
+      "\xef\xbb\xbf"
+      "apiVersion: v1\nkind: Namespace\nmetadata: {name: n8}\n---\n"
+      "apiVersion: v1\nkind: Namespace\nmetadata: {name: n9}\n");
 }
 
 TEST_CASE("files with directives or document end markers are read whole", "[manifest][parallel]") {
