@@ -134,23 +134,48 @@ constexpr int kMaxForwardDepth = 16;
 }  // namespace
 
 struct Pipeline::Request {
+  // Laid out by use: at 1,000 to 10,000 requests in flight a slot is cold when its next
+  // event comes, so what a cluster-IP request reads and writes sits together at the front
+  // (the hot part), and what only some requests use (DNS, TLS, the ingress controller, a
+  // copied spec) comes after it and is reset only when it was used.
+
+  // --- Hot: every request
   std::uint32_t generation = 0;
   bool active = false;
   Phase phase = Phase::idle;
-  Client client;
+  bool held = false;  // started by run(): completes to run(), never to the observer
+  bool dns_only = false;
+  bool resolving = false;
+  // Whether the DNS fields were written since the last reset: a request that names an
+  // address never does, and its reset then leaves their cache lines alone. Set before any
+  // of them is written (run_dns_query, begin_lookup past the address check).
+  bool dns_used = false;
+  // The same for `extra` (TLS errors, bytes that are not HTTP, the ingress controller).
+  bool extra_used = false;
+  bool dnat = false;
+  bool connected = false;
+  bool reused = false;
+  bool server_closed = false;
+  bool host_port = false;      // the connection was DNATed by a hostPort (CNI portmap)
+  bool ingress_proxy = false;  // the ingress controller is proxying to an endpoint
+  bool ingress_https = false;  // the request reached the controller's https port
+  bool holds_worker = false;   // a worker serves it until release_event
+  bool peer_reset = false;     // the pod exited with the connection open: a RST comes back
+  // request_arrive put the answer in place already: its body in record.body, its headers
+  // in header_spare (response_arrive swaps them into the record instead of copying
+  // `response`).
+  bool answer_staged = false;
+  int depth = 0;
   // What the client asked for: `own_spec` (copied or moved in by start, keeping the memory
   // of its strings for the next request in this slot) or a spec shared by start_shared.
   const RequestSpec* spec = &own_spec;
   std::shared_ptr<const RequestSpec> shared_spec;
-  RequestSpec own_spec;
   // The parsed URL, shared with the URL cache (nothing copied per request); `url` points
   // into it, or at an empty URL before begin() parsed one.
   std::shared_ptr<const ParsedUrlEntry> parsed;
   const Url* url = &no_url();
   RequestId parent = 0;
-  int depth = 0;
   trace::HopSink* sink = nullptr;
-  bool held = false;  // started by run(): completes to run(), never to the observer
   SimTime start;
   engine::EventId step_event;
   engine::EventId connect_timer;
@@ -160,14 +185,51 @@ struct Pipeline::Request {
   SimTime connect_deadline;
   engine::EventId max_timer;
 
-  // --- DNS
-  bool dns_only = false;
-  bool resolving = false;
-  // Whether the fields below were written since the last reset: a request that names an
-  // address never does, and its reset then leaves their cache lines alone (at 10,000
-  // requests in flight the slots' memory is what the caches miss). Set before any of them
-  // is written (run_dns_query, begin_lookup past the address check).
-  bool dns_used = false;
+  // --- TCP
+  Ipv4 dst_ip;
+  std::uint16_t dst_port = 0;
+  std::uint16_t src_port = 0;
+  Ipv4 ep_ip;
+  std::uint16_t ep_port = 0;
+  Place target;
+  std::uint32_t entry_node = kNoIndex;
+  Ipv4 seen_src;
+  SimTime connect_start;  // when the first SYN left: the kernel's retries count from here
+  ConnectionTuple tuple;
+
+  // --- Capacity (docs/apps.md section 6)
+  AppQueue* queue = nullptr;      // the app's worker pool, while queued or holding a worker
+  engine::EventId release_event;  // the end of its service time
+
+  // --- HTTP
+  AppResponse response;
+  std::string served_by;
+
+  trace::RequestRecord record;
+  // The strings of the record's headers when it has none: response_arrive swaps them in and
+  // reset() back, so a reused slot assigns into them instead of allocating.
+  std::vector<std::pair<std::string, std::string>> header_spare;
+  // Who sends it, shared with the pipeline's memo of recent clients (intern()): bulk
+  // traffic from one client copies and compares nothing per request.
+  std::shared_ptr<const Client> client;
+
+  // --- Cold: only some requests. Whoever writes here sets extra_used first.
+  struct Extra {
+    std::string raw;  // bytes an app sent that are not HTTP
+    int tls_code = 0;
+    std::string tls_error;
+    std::string ingress_cookie;    // Set-Cookie the controller adds (affinity)
+    std::string ingress_upstream;  // "default-app1-svc-8888"
+    std::string ingress_endpoint;  // "10.244.0.5:8080"
+  };
+  Extra extra;
+  // `extra`, to write into.
+  Extra& extra_for_writing() {
+    extra_used = true;
+    return extra;
+  }
+
+  // --- DNS (cold: only requests that resolve a name)
   std::optional<SearchWalk> walk;  // kept for its memory when the slot is reused
   bool has_walk = false;           // `walk` is this request's
   DnsQuery single_query;           // dns_only: the one query to send
@@ -186,49 +248,11 @@ struct Pipeline::Request {
   bool dns_dnat = false;
   int dns_queries = 0;
   // A lone DNS query's result (dns_only): out of line, so the slots of HTTP requests stay
-  // smaller (at 10,000 requests in flight their memory is what the caches miss).
+  // smaller.
   std::unique_ptr<DnsExchangeResult> exchange;
 
-  // --- TCP
-  Ipv4 dst_ip;
-  std::uint16_t dst_port = 0;
-  std::uint16_t src_port = 0;
-  Ipv4 ep_ip;
-  std::uint16_t ep_port = 0;
-  Place target;
-  std::uint32_t entry_node = kNoIndex;
-  Ipv4 seen_src;
-  bool dnat = false;
-  bool connected = false;
-  bool reused = false;
-  SimTime connect_start;  // when the first SYN left: the kernel's retries count from here
-  std::string service;    // "default/app1-svc:8888" when a Service matched
-  ConnectionTuple tuple;
-
-  // --- HTTP
-  AppResponse response;
-  bool server_closed = false;
-  std::string raw;
-  std::string served_by;
-  int tls_code = 0;
-  std::string tls_error;
-  bool host_port = false;        // the connection was DNATed by a hostPort (CNI portmap)
-  bool ingress_proxy = false;    // the ingress controller is proxying to an endpoint
-  std::string ingress_cookie;    // Set-Cookie the controller adds (affinity)
-  std::string ingress_upstream;  // "default-app1-svc-8888"
-  std::string ingress_endpoint;  // "10.244.0.5:8080"
-  bool ingress_https = false;    // the request reached the controller's https port
-
-  // --- Capacity (docs/apps.md section 6)
-  AppQueue* queue = nullptr;      // the app's worker pool, while queued or holding a worker
-  bool holds_worker = false;      // a worker serves it until release_event
-  bool peer_reset = false;        // the pod exited with the connection open: a RST comes back
-  engine::EventId release_event;  // the end of its service time
-
-  trace::RequestRecord record;
-  // The strings of the record's headers when it has none: response_arrive swaps them in and
-  // reset() back, so a reused slot assigns into them instead of allocating.
-  std::vector<std::pair<std::string, std::string>> header_spare;
+  // A copied spec (start(), forwarded requests): cold for traffic that shares its spec.
+  RequestSpec own_spec;
 
   // Back to the state of a fresh Request for the next request in this slot, keeping the
   // capacity of its strings and vectors, so a reused slot neither frees nor allocates.
@@ -266,20 +290,23 @@ void clear_record(trace::RequestRecord& rec) {
   rec.error.clear();
 }
 
-// dst = src, leaving alone what is equal already: a slot mostly serves the same client
-// again (no string copy, no reference count touched). Lists every member of Client: the
+// True when two clients are the same in every member. Lists every member of Client: the
 // size check below fails when one is added.
-static_assert(sizeof(Client) == 128, "a member added to Client must be assigned here");
-void assign_client(Client& dst, const Client& src) {
-  dst.kind = src.kind;
-  assign_if_differs(dst.name, src.name);
-  dst.ip = src.ip;
-  dst.node = src.node;
-  dst.pod = src.pod;
-  assign_if_differs(dst.node_name, src.node_name);
-  dst.source_kind = src.source_kind;
-  if (dst.resolv_conf != src.resolv_conf) dst.resolv_conf = src.resolv_conf;
-  if (dst.hosts != src.hosts) dst.hosts = src.hosts;
+static_assert(sizeof(Client) == 128, "a member added to Client must be compared here");
+bool same_client(const Client& a, const Client& b) {
+  return a.kind == b.kind && a.ip == b.ip && a.node == b.node && a.pod == b.pod &&
+         a.source_kind == b.source_kind && a.resolv_conf == b.resolv_conf && a.hosts == b.hosts &&
+         a.name == b.name && a.node_name == b.node_name;
+}
+
+// A client's entry in a memo of 2^bits entries (Fibonacci hashing of its address).
+std::size_t memo_index(Ipv4 ip, unsigned bits) {
+  return static_cast<std::uint32_t>(ip.value * 0x9E3779B9u) >> (32 - bits);
+}
+
+// True when `shared` holds a client equal to `client`.
+bool is_client(const std::shared_ptr<const Client>& shared, const Client& client) {
+  return shared && (shared.get() == &client || same_client(*shared, client));
 }
 
 }  // namespace
@@ -287,14 +314,25 @@ void assign_client(Client& dst, const Client& src) {
 void Pipeline::Request::reset() {
   active = false;
   phase = Phase::idle;
+  held = false;
+  dns_only = false;
+  resolving = false;
+  dnat = false;
+  connected = false;
+  reused = false;
+  server_closed = false;
+  host_port = false;
+  ingress_proxy = false;
+  ingress_https = false;
+  holds_worker = false;
+  peer_reset = false;
+  depth = 0;
   spec = &own_spec;
   shared_spec.reset();
   parsed.reset();
   url = &no_url();
   parent = 0;
-  depth = 0;
   sink = nullptr;
-  held = false;
   start = {};
   step_event = {};
   connect_timer = {};
@@ -302,8 +340,51 @@ void Pipeline::Request::reset() {
   connect_deadline = {};
   max_timer = {};
 
-  dns_only = false;
-  resolving = false;
+  dst_ip = {};
+  dst_port = 0;
+  src_port = 0;
+  ep_ip = {};
+  ep_port = 0;
+  target = {};
+  entry_node = kNoIndex;
+  seen_src = {};
+  connect_start = {};
+  tuple = {};
+
+  queue = nullptr;
+  release_event = {};
+
+  response.status = 200;
+  // response.headers is left as it is, for the memory of its strings: whoever sets a
+  // response sets all of its headers (an app's answer swaps them in whole).
+  response.body.clear();
+  response.latency = {};
+  served_by.clear();
+
+  // The record's served_by and headers hand their memory back to the slot before the
+  // record is cleared (an observer that kept them moved them out: nothing comes back).
+  if (record.served_by) {
+    served_by = std::move(*record.served_by);
+    served_by.clear();
+    record.served_by.reset();
+  }
+  // header_spare still holds them when the request ended before its staged answer
+  // (request_arrive) was delivered.
+  if (header_spare.empty()) record.headers.swap(header_spare);
+  record.headers.clear();
+  answer_staged = false;
+  clear_record(record);
+
+  if (extra_used) {
+    extra_used = false;
+    extra.raw.clear();
+    extra.tls_code = 0;
+    extra.tls_error.clear();
+    extra.ingress_cookie.clear();
+    extra.ingress_upstream.clear();
+    extra.ingress_endpoint.clear();
+  }
+
   if (dns_used) {
     dns_used = false;
     exchange.reset();  // only a lone DNS query has one
@@ -327,55 +408,6 @@ void Pipeline::Request::reset() {
     dns_dnat = false;
     dns_queries = 0;
   }
-
-  dst_ip = {};
-  dst_port = 0;
-  src_port = 0;
-  ep_ip = {};
-  ep_port = 0;
-  target = {};
-  entry_node = kNoIndex;
-  seen_src = {};
-  dnat = false;
-  connected = false;
-  reused = false;
-  connect_start = {};
-  service.clear();
-  tuple = {};
-
-  response.status = 200;
-  // response.headers is left as it is, for the memory of its strings: whoever sets a
-  // response sets all of its headers (an app's answer swaps them in whole).
-  response.body.clear();
-  response.latency = {};
-  server_closed = false;
-  raw.clear();
-  served_by.clear();
-  tls_code = 0;
-  tls_error.clear();
-  host_port = false;
-  ingress_proxy = false;
-  ingress_cookie.clear();
-  ingress_upstream.clear();
-  ingress_endpoint.clear();
-  ingress_https = false;
-
-  // The record's served_by and headers hand their memory back to the slot before the
-  // record is cleared (an observer that kept them moved them out: nothing comes back).
-  if (record.served_by) {
-    served_by = std::move(*record.served_by);
-    served_by.clear();
-    record.served_by.reset();
-  }
-  record.headers.swap(header_spare);
-  record.headers.clear();
-
-  queue = nullptr;
-  holds_worker = false;
-  peer_reset = false;
-  release_event = {};
-
-  clear_record(record);
 }
 
 namespace {
@@ -418,8 +450,8 @@ std::string Pipeline::reverse_nat_text(const Request& r) {
   if (r.dnat)
     out += fmt::format(", un-DNAT {}:{} -> {}:{}", r.ep_ip.str(), r.ep_port, r.dst_ip.str(),
                        r.dst_port);
-  if (r.seen_src != r.client.ip)
-    out += fmt::format(", un-SNAT {} -> {}", r.seen_src.str(), r.client.ip.str());
+  if (r.seen_src != r.client->ip)
+    out += fmt::format(", un-SNAT {} -> {}", r.seen_src.str(), r.client->ip.str());
   if (!out.empty()) out += " (conntrack)";
   return out;
 }
@@ -471,6 +503,12 @@ void Pipeline::release(RequestId id) {
   if (!r) return;
   r->reset();
   free_.push_back(static_cast<std::uint32_t>(id & 0xFFFFFFFFu));
+}
+
+std::shared_ptr<const Client> Pipeline::intern(const Client& client) {
+  std::shared_ptr<const Client>& memo = client_memo_[memo_index(client.ip, kClientMemoBits)];
+  if (!is_client(memo, client)) memo = std::make_shared<const Client>(client);
+  return memo;
 }
 
 bool Pipeline::done(RequestId id) const {
@@ -551,17 +589,37 @@ RequestId Pipeline::launch(RequestId id, const Client& client, trace::HopSink* s
                            RequestId parent, int depth, bool held) {
   Request& r = *get(id);
   r.held = held;
-  assign_client(r.client, client);
+  // The client's entry in the memo, else the slot's last client (more clients than the memo
+  // has entries take turns: a slot mostly serves the same one again), else a new copy.
+  std::shared_ptr<const Client>& memo = client_memo_[memo_index(client.ip, kClientMemoBits)];
+  std::shared_ptr<const Client> who;
+  if (is_client(memo, client)) {
+    who = memo;
+  } else {
+    who = is_client(r.client, client) ? r.client : std::make_shared<const Client>(client);
+    memo = who;
+  }
+  // The slot's record still holds the words of its last client. When that was this same
+  // client they are left alone: not even compared, as their strings are cold by now. An
+  // observer only reads a record or moves out of it, and a moved-from string is empty, so
+  // equal sizes mean the words are still there.
+  const bool same_words = r.client == who &&
+                          r.record.client.kind.size() == to_string(client.kind).size() &&
+                          r.record.client.name.size() == client.name.size() &&
+                          r.record.client.node.size() == client.node_name.size();
+  r.client = std::move(who);
   r.parent = parent;
   r.depth = depth;
   r.sink = sink;
   r.start = sim_->now();
   // The slot's record still holds the last request's words: most are the same again.
   assign_if_differs(r.record.method, r.spec->method);
-  assign_if_differs(r.record.client.kind, to_string(client.kind));
-  assign_if_differs(r.record.client.name, client.name);
+  if (!same_words) {
+    assign_if_differs(r.record.client.kind, to_string(client.kind));
+    assign_if_differs(r.record.client.name, client.name);
+    assign_if_differs(r.record.client.node, client.node_name);
+  }
   r.record.client.ip = client.ip;
-  assign_if_differs(r.record.client.node, client.node_name);
   ++in_flight_;
   begin(id);
   return id;
@@ -572,7 +630,7 @@ DnsExchangeResult Pipeline::run_dns_query(const Client& client, const DnsQuery& 
   RequestId id = allocate();
   {
     Request& r = *get(id);
-    r.client = client;
+    r.client = intern(client);
     r.own_spec = RequestSpec{};
     r.spec = &r.own_spec;
     r.sink = sink;
@@ -720,7 +778,7 @@ void Pipeline::on_step(RequestId id) {
       fail_connect(r, id, false, true);
       break;
     case Phase::tls_to_client:
-      finish(r, id, Outcome::tls_error, r.tls_code, r.tls_error);
+      finish(r, id, Outcome::tls_error, r.extra.tls_code, r.extra.tls_error);
       break;
     case Phase::request_to_target:
       request_arrive(r, id);
@@ -750,7 +808,7 @@ void Pipeline::on_timer(RequestId id, bool max_time) {
   if (r.dns_only) {
     r.exchange->error = "timed out";
     if (traced(r))
-      hop(r, trace::stage::dns, r.client.node, {r.client.ip, r.dns_port}, {r.dns_server, 53},
+      hop(r, trace::stage::dns, r.client->node, {r.client->ip, r.dns_port}, {r.dns_server, 53},
           fmt::format("no answer within {}", core::format_duration(sim_->now() - r.start)));
     finish(r, id, Outcome::timeout, 28, "timed out");
     return;
@@ -761,7 +819,7 @@ void Pipeline::on_timer(RequestId id, bool max_time) {
   const std::int64_t elapsed = millis(sim_->now() - r.start);
   if (r.resolving) {
     if (traced(r))
-      hop(r, trace::stage::resolver, r.client.node, {r.client.ip, r.dns_port}, {r.dns_server, 53},
+      hop(r, trace::stage::resolver, r.client->node, {r.client->ip, r.dns_port}, {r.dns_server, 53},
           fmt::format("curl gave up resolving {} after {} ms ({})", r.url->host, elapsed,
                       max_time ? "--max-time" : "--connect-timeout"));
     finish(r, id, Outcome::timeout, 28,
@@ -770,7 +828,7 @@ void Pipeline::on_timer(RequestId id, bool max_time) {
   }
   if (!r.connected) {
     if (traced(r))
-      hop(r, trace::stage::tcp, r.client.node, {r.client.ip, r.src_port}, {r.dst_ip, r.dst_port},
+      hop(r, trace::stage::tcp, r.client->node, {r.client->ip, r.src_port}, {r.dst_ip, r.dst_port},
           fmt::format("no SYN-ACK: curl gave up connecting after {} ms ({})", elapsed,
                       max_time ? "--max-time" : "--connect-timeout"));
     finish(r, id, Outcome::timeout, 28,
@@ -779,7 +837,7 @@ void Pipeline::on_timer(RequestId id, bool max_time) {
     return;
   }
   if (traced(r))
-    hop(r, trace::stage::http, r.client.node, {r.client.ip, r.src_port}, {r.dst_ip, r.dst_port},
+    hop(r, trace::stage::http, r.client->node, {r.client->ip, r.src_port}, {r.dst_ip, r.dst_port},
         fmt::format("no response: curl gave up after {} ms (--max-time)", elapsed));
   if (r.phase == Phase::waiting_child) {
     // The forwarded request goes on; its result will find nobody waiting.
@@ -803,7 +861,7 @@ void Pipeline::begin_lookup(Request& r, RequestId id) {
     if ((o.host == "*" || iequals(o.host, host)) && o.port == r.url->port) {
       r.dst_ip = o.address;
       if (traced(r))
-        hop(r, trace::stage::resolver, r.client.node, {r.client.ip, 0}, {o.address, r.url->port},
+        hop(r, trace::stage::resolver, r.client->node, {r.client->ip, 0}, {o.address, r.url->port},
             fmt::format("--resolve {}:{}:{}: no DNS", host, o.port, o.address.str()));
       connect(r, id);
       return;
@@ -817,7 +875,7 @@ void Pipeline::begin_lookup(Request& r, RequestId id) {
   r.dns_used = true;  // from here on the DNS fields may be written (reset() clears them)
   // minikube's ingress-dns addon: the host machine sends *.test to the minikube IP, where
   // ingress-dns answers the hosts of Ingresses with that IP (its own pod's node).
-  if (r.client.kind == ClientKind::external && net_->config().has_addon("ingress-dns") &&
+  if (r.client->kind == ClientKind::external && net_->config().has_addon("ingress-dns") &&
       net_->node_count() > 0) {
     std::string name = lower(host);
     while (!name.empty() && name.back() == '.') name.pop_back();
@@ -843,7 +901,7 @@ void Pipeline::begin_lookup(Request& r, RequestId id) {
       l.server = fmt::format("ingress-dns ({}:53)", minikube_ip.str());
       r.record.dns.push_back(std::move(l));
       if (traced(r))
-        hop(r, trace::stage::dns, r.client.node, {r.client.ip, 0}, {minikube_ip, 53},
+        hop(r, trace::stage::dns, r.client->node, {r.client->ip, 0}, {minikube_ip, 53},
             known ? fmt::format("ingress-dns (minikube addon, /etc/resolver/minikube-test sends "
                                 "*.test to {}): A {}: {} (host of Ingress {})",
                                 minikube_ip.str(), name, minikube_ip.str(), ingress)
@@ -860,26 +918,26 @@ void Pipeline::begin_lookup(Request& r, RequestId id) {
       return;
     }
   }
-  const ResolvConf* conf = r.client.resolv_conf.get();
+  const ResolvConf* conf = r.client->resolv_conf.get();
   PODHOP_CHECK(conf != nullptr, "a client without a resolver configuration");
   // A reused slot restarts its walk, whose buffers keep their memory.
   if (r.walk)
-    r.walk->restart(host, *conf, r.client.hosts.get());
+    r.walk->restart(host, *conf, r.client->hosts.get());
   else
-    r.walk.emplace(host, *conf, r.client.hosts.get());
+    r.walk.emplace(host, *conf, r.client->hosts.get());
   r.has_walk = true;
   const Resolution& res0 = r.walk->result();
   if (res0.from_hosts) {
     r.dst_ip = res0.address;
     if (traced(r))
-      hop(r, trace::stage::resolver, r.client.node, {r.client.ip, 0}, {res0.address, r.url->port},
+      hop(r, trace::stage::resolver, r.client->node, {r.client->ip, 0}, {res0.address, r.url->port},
           fmt::format("/etc/hosts: {} is {}", host, res0.address.str()));
     connect(r, id);
     return;
   }
   if (conf->nameservers.empty()) {
     if (traced(r))
-      hop(r, trace::stage::resolver, r.client.node, {r.client.ip, 0}, {},
+      hop(r, trace::stage::resolver, r.client->node, {r.client->ip, 0}, {},
           fmt::format("no nameserver in /etc/resolv.conf: {} cannot be resolved", host));
     finish(r, id, Outcome::dns_failure, 6, fmt::format("Could not resolve host: {}", host));
     return;
@@ -888,7 +946,7 @@ void Pipeline::begin_lookup(Request& r, RequestId id) {
   r.dns_server = conf->nameservers.front();
   // One UDP socket for the whole lookup (glibc keeps it for the A and AAAA of every
   // candidate), so every query has the same 5-tuple and conntrack keeps one CoreDNS pod.
-  r.dns_port = net_->ephemeral_port(r.client.ip);
+  r.dns_port = net_->ephemeral_port(r.client->ip);
   if (traced(r)) {
     const auto& cands = r.walk->candidates();
     const auto dots = std::count(host.begin(), host.end(), '.');
@@ -904,7 +962,7 @@ void Pipeline::begin_lookup(Request& r, RequestId id) {
       why = fmt::format("{} dot{} < ndots:{}: the search list first", dots, dots == 1 ? "" : "s",
                         conf->ndots);
     }
-    hop(r, trace::stage::resolver, r.client.node, {r.client.ip, r.dns_port}, {r.dns_server, 53},
+    hop(r, trace::stage::resolver, r.client->node, {r.client->ip, r.dns_port}, {r.dns_server, 53},
         fmt::format("getaddrinfo {} ({}): {} candidate{}, A{} each: {}", host, why, cands.size(),
                     cands.size() == 1 ? "" : "s", conf->no_aaaa() ? "" : " and AAAA",
                     fmt::join(cands, " ")));
@@ -929,14 +987,14 @@ void Pipeline::dns_send(Request& r, RequestId id) {
       return;
     }
     r.trip_n = 1;
-    if (r.trip_q[0].type == DnsType::A && !r.client.resolv_conf->no_aaaa()) {
+    if (r.trip_q[0].type == DnsType::A && !r.client->resolv_conf->no_aaaa()) {
       r.trip_q[1].name.assign(r.trip_q[0].name);
       r.trip_q[1].type = DnsType::AAAA;
       r.trip_n = 2;
     }
   }
   r.trip_sent = sim_->now();
-  const Address from{r.client.ip, r.dns_port};
+  const Address from{r.client->ip, r.dns_port};
   const Address to{r.dns_server, 53};
   if (traced(r)) {
     std::string what = r.trip_n == 2
@@ -947,49 +1005,49 @@ void Pipeline::dns_send(Request& r, RequestId id) {
       auto pos = std::find(cands.begin(), cands.end(), r.trip_q[0].name) - cands.begin();
       what += fmt::format(" (candidate {} of {})", pos + 1, cands.size());
     }
-    hop(r, trace::stage::dns, r.client.node, from, to, fmt::format("query {}", what));
+    hop(r, trace::stage::dns, r.client->node, from, to, fmt::format("query {}", what));
   }
 
   // The client node's kube-proxy sees the packet first (clients outside have none).
-  r.dns_entry_node = r.client.node;
+  r.dns_entry_node = r.client->node;
   r.dns_dnat = false;
   Place place = net_->locate(r.dns_server);
   Ipv4 endpoint = r.dns_server;
-  if (r.client.node != kNoIndex) {
+  if (r.client->node != kNoIndex) {
     NewConnection c;
-    c.source_ip = r.client.ip;
+    c.source_ip = r.client->ip;
     c.source_port = r.dns_port;
-    c.source_kind = r.client.source_kind;
+    c.source_kind = r.client->source_kind;
     c.dst_ip = r.dns_server;
     c.dst_port = 53;
     c.protocol = model::Protocol::UDP;
     c.time = sim_->now();
     c.explain = r.spec->record_hops || r.dns_only;
-    Verdict v = net_->proxy(r.client.node).route(c);
+    Verdict v = net_->proxy(r.client->node).route(c);
     switch (v.kind) {
       case VerdictKind::dnat: {
         r.dns_dnat = true;
         endpoint = v.endpoint_ip;
         place = net_->locate(v.endpoint_ip);
         if (traced(r))
-          hop(r, trace::stage::kube_proxy, r.client.node, from, to, verdict_text(*net_, v));
+          hop(r, trace::stage::kube_proxy, r.client->node, from, to, verdict_text(*net_, v));
         break;
       }
       case VerdictKind::not_a_service:
         if (traced(r))
-          hop(r, trace::stage::kube_proxy, r.client.node, from, to, verdict_text(*net_, v));
+          hop(r, trace::stage::kube_proxy, r.client->node, from, to, verdict_text(*net_, v));
         break;
       case VerdictKind::reject:
         if (traced(r))
-          hop(r, trace::stage::kube_proxy, r.client.node, from, to, verdict_text(*net_, v));
+          hop(r, trace::stage::kube_proxy, r.client->node, from, to, verdict_text(*net_, v));
         r.phase = Phase::dns_refused;
         schedule(r, id, Duration{});
         return;
       case VerdictKind::drop:
         if (traced(r))
-          hop(r, trace::stage::kube_proxy, r.client.node, from, to, verdict_text(*net_, v));
+          hop(r, trace::stage::kube_proxy, r.client->node, from, to, verdict_text(*net_, v));
         r.phase = Phase::dns_lost;
-        schedule(r, id, resolver_give_up(*r.client.resolv_conf));
+        schedule(r, id, resolver_give_up(*r.client->resolv_conf));
         return;
     }
   }
@@ -997,24 +1055,24 @@ void Pipeline::dns_send(Request& r, RequestId id) {
   r.dns_endpoint = endpoint;
   if (place.kind != PlaceKind::pod && place.kind != PlaceKind::upstream_dns) {
     if (traced(r))
-      hop(r, trace::stage::network, r.client.node, from, {endpoint, 53},
+      hop(r, trace::stage::network, r.client->node, from, {endpoint, 53},
           fmt::format("no DNS server at {}: the query is lost", endpoint.str()));
     r.phase = Phase::dns_lost;
-    schedule(r, id, resolver_give_up(*r.client.resolv_conf));
+    schedule(r, id, resolver_give_up(*r.client->resolv_conf));
     return;
   }
   // The server's name is for the trace and the record's dns[] only.
   if (traced(r))
     r.dns_server_name = place.kind == PlaceKind::pod ? net_->pod_name(place.pod) : endpoint.str();
-  Duration lat = net_->latency(r.client.node, place);
+  Duration lat = net_->latency(r.client->node, place);
   if (place.kind == PlaceKind::pod) {
     if (traced(r))
-      hop(r, trace::stage::network, r.client.node, from, {endpoint, 53},
+      hop(r, trace::stage::network, r.client->node, from, {endpoint, 53},
           fmt::format("UDP to {} ({}:53), {}, {}", r.dns_server_name, endpoint.str(),
-                      net_->describe_path(r.client.node, place.node), core::format_duration(lat)));
+                      net_->describe_path(r.client->node, place.node), core::format_duration(lat)));
   } else {
     if (traced(r))
-      hop(r, trace::stage::network, r.client.node, from, {endpoint, 53},
+      hop(r, trace::stage::network, r.client->node, from, {endpoint, 53},
           fmt::format("UDP to the nodes' resolver ({}:53), {}", endpoint.str(),
                       core::format_duration(lat)));
   }
@@ -1025,7 +1083,7 @@ void Pipeline::dns_send(Request& r, RequestId id) {
 void Pipeline::dns_at_server(Request& r, RequestId id) {
   const Place& place = r.dns_place;
   const std::uint32_t server_node = place.kind == PlaceKind::pod ? place.node : kNoIndex;
-  const Address from{r.client.ip, r.dns_port};
+  const Address from{r.client->ip, r.dns_port};
   const Address at{r.dns_endpoint, 53};
   if (place.kind == PlaceKind::pod) {
     const PodApps* apps = net_->apps().pod(place.pod);
@@ -1036,7 +1094,7 @@ void Pipeline::dns_at_server(Request& r, RequestId id) {
                         "unreachable",
                         r.dns_server_name, apps ? apps->ports_text() : std::string("no ports")));
       r.phase = Phase::dns_refused;
-      schedule(r, id, net_->latency(place.node, r.client.node));
+      schedule(r, id, net_->latency(place.node, r.client->node));
       return;
     }
   }
@@ -1081,12 +1139,12 @@ void Pipeline::dns_at_server(Request& r, RequestId id) {
 void Pipeline::dns_answers_leave(Request& r, RequestId id) {
   const Place& place = r.dns_place;
   const std::uint32_t server_node = place.kind == PlaceKind::pod ? place.node : kNoIndex;
-  const Address from{r.client.ip, r.dns_port};
+  const Address from{r.client->ip, r.dns_port};
   const Address at{r.dns_endpoint, 53};
   for (int i = 0; i < r.trip_n; ++i)
     if (traced(r))
       hop(r, trace::stage::dns, server_node, from, at, answer_summary(r.trip_q[i], *r.trip_a[i]));
-  const Duration back = place.kind == PlaceKind::pod ? net_->latency(place.node, r.client.node)
+  const Duration back = place.kind == PlaceKind::pod ? net_->latency(place.node, r.client->node)
                                                      : net_->config().latency.same_node;
   std::string unnat = r.dns_dnat && traced(r)
                           ? fmt::format(", un-DNAT {}:53 -> {}:53 (conntrack)",
@@ -1132,12 +1190,12 @@ void Pipeline::dns_reply(Request& r, RequestId id) {
 }
 
 void Pipeline::dns_unreachable(Request& r, RequestId id, bool refused) {
-  const Address from{r.client.ip, r.dns_port};
+  const Address from{r.client->ip, r.dns_port};
   const Address to{r.dns_server, 53};
   if (r.dns_only) {
     r.exchange->error = refused ? "connection refused" : "timed out";
     if (traced(r))
-      hop(r, trace::stage::dns, r.client.node, to, from,
+      hop(r, trace::stage::dns, r.client->node, to, from,
           refused ? std::string("ICMP port unreachable: connection refused")
                   : fmt::format("no answer within {}",
                                 core::format_duration(sim_->now() - r.trip_sent)));
@@ -1146,7 +1204,7 @@ void Pipeline::dns_unreachable(Request& r, RequestId id, bool refused) {
     return;
   }
   if (traced(r))
-    hop(r, trace::stage::resolver, r.client.node, to, from,
+    hop(r, trace::stage::resolver, r.client->node, to, from,
         refused ? fmt::format("ICMP port unreachable from {}: getaddrinfo gives up on {}",
                               r.dns_server.str(), r.url->host)
                 : fmt::format("no answer from {} within {} (timeout x attempts): getaddrinfo "
@@ -1166,7 +1224,7 @@ void Pipeline::lookup_done(Request& r, RequestId id) {
   const Resolution& res = r.walk->result();
   if (!res.ok) {
     if (traced(r))
-      hop(r, trace::stage::resolver, r.client.node, {r.client.ip, r.dns_port}, {r.dns_server, 53},
+      hop(r, trace::stage::resolver, r.client->node, {r.client->ip, r.dns_port}, {r.dns_server, 53},
           fmt::format("{} did not resolve: every candidate was NXDOMAIN or NODATA ({} "
                       "quer{})",
                       r.url->host, r.dns_queries, r.dns_queries == 1 ? "y" : "ies"));
@@ -1179,7 +1237,7 @@ void Pipeline::lookup_done(Request& r, RequestId id) {
                         ? std::string()
                         : fmt::format(" via {}", res.canonical_name);
   if (traced(r))
-    hop(r, trace::stage::resolver, r.client.node, {r.client.ip, r.dns_port}, {r.dns_server, 53},
+    hop(r, trace::stage::resolver, r.client->node, {r.client->ip, r.dns_port}, {r.dns_server, 53},
         fmt::format("{} is {}{} ({} quer{}, {})", r.url->host, res.address.str(), via,
                     r.dns_queries, r.dns_queries == 1 ? "y" : "ies",
                     core::format_duration(sim_->now() - r.start)));
@@ -1197,7 +1255,7 @@ void Pipeline::connect(Request& r, RequestId id) {
   // Keep-alive: an open connection to the same address carries the request; conntrack
   // keeps its endpoint.
   if (r.spec->reuse_connection) {
-    auto it = kept_.find(KeptKey{r.client.ip, r.dst_ip, r.dst_port});
+    auto it = kept_.find(KeptKey{r.client->ip, r.dst_ip, r.dst_port});
     if (it != kept_.end() && it->second.target.kind == PlaceKind::pod &&
         !net_->pod_alive(it->second.target.pod, it->second.endpoint)) {
       // The pod's process exited and its kernel closed the connection (FIN): the client
@@ -1213,19 +1271,19 @@ void Pipeline::connect(Request& r, RequestId id) {
       r.src_port = it->second.source_port;
     }
   }
-  if (!r.reused) r.src_port = net_->ephemeral_port(r.client.ip);
-  const Address from{r.client.ip, r.src_port};
+  if (!r.reused) r.src_port = net_->ephemeral_port(r.client->ip);
+  const Address from{r.client->ip, r.src_port};
   r.record.time_namelookup = sim_->now() - r.start;
   r.record.remote = to;
   r.record.local = from;
   r.record.reused_connection = r.reused;
   if (r.record.resolved.empty()) r.record.resolved.push_back(r.dst_ip);
-  r.seen_src = r.client.ip;
+  r.seen_src = r.client->ip;
 
   // The first kube-proxy on the way: the client's node, or for a client outside the
   // cluster the node it addresses (NodePorts).
   Place addressed = net_->locate(r.dst_ip);
-  r.entry_node = r.client.node;
+  r.entry_node = r.client->node;
   if (r.entry_node == kNoIndex && addressed.kind == PlaceKind::node) r.entry_node = addressed.node;
   if (r.entry_node == kNoIndex && addressed.kind == PlaceKind::nowhere) {
     // A LoadBalancer IP or an external IP seen from outside: the cloud load balancer (or
@@ -1255,9 +1313,9 @@ void Pipeline::connect(Request& r, RequestId id) {
   r.target = addressed;
   if (r.entry_node != kNoIndex) {
     NewConnection c;
-    c.source_ip = r.client.ip;
+    c.source_ip = r.client->ip;
     c.source_port = r.src_port;
-    c.source_kind = r.client.source_kind;
+    c.source_kind = r.client->source_kind;
     c.dst_ip = r.dst_ip;
     c.dst_port = r.dst_port;
     c.protocol = model::Protocol::TCP;
@@ -1265,7 +1323,6 @@ void Pipeline::connect(Request& r, RequestId id) {
     c.explain = r.spec->record_hops;
     r.tuple = c.tuple();
     Verdict v = net_->proxy(r.entry_node).route(c);
-    if (v.service_port != kNoIndex) r.service = net_->tables().port(v.service_port).name_str;
     switch (v.kind) {
       case VerdictKind::dnat: {
         r.dnat = true;
@@ -1313,8 +1370,9 @@ void Pipeline::connect(Request& r, RequestId id) {
   }
 
   // Leaving the cluster: the node masquerades pod traffic to its own address.
-  const bool leaves = r.client.node != kNoIndex && !r.target.in_cluster();
-  if (leaves && r.client.source_kind == SourceKind::pod) r.seen_src = net_->node_ip(r.client.node);
+  const bool leaves = r.client->node != kNoIndex && !r.target.in_cluster();
+  if (leaves && r.client->source_kind == SourceKind::pod)
+    r.seen_src = net_->node_ip(r.client->node);
 
   const Address ep{r.ep_ip, r.ep_port};
   const Address src{r.seen_src, r.src_port};
@@ -1329,10 +1387,11 @@ void Pipeline::connect(Request& r, RequestId id) {
       if (traced(r)) {
         std::string path;
         if (r.target.kind == PlaceKind::external_host) {
-          path = from_node == kNoIndex
-                     ? std::string("to the simulated internet")
-                     : fmt::format("SNAT {} -> {} (node {}), to the simulated internet",
-                                   r.client.ip.str(), r.seen_src.str(), net_->node_name(from_node));
+          path =
+              from_node == kNoIndex
+                  ? std::string("to the simulated internet")
+                  : fmt::format("SNAT {} -> {} (node {}), to the simulated internet",
+                                r.client->ip.str(), r.seen_src.str(), net_->node_name(from_node));
         } else if (r.target.in_cluster()) {
           path = net_->describe_path(from_node, r.target.node);
         } else {
@@ -1431,7 +1490,7 @@ void Pipeline::connected(Request& r, RequestId id) {
   r.connect_place = {};  // never armed: nothing to cancel
   r.record.connected_to = Address{r.dst_ip, r.dst_port};
   r.record.time_connect = sim_->now() - r.start;
-  const Address from{r.client.ip, r.src_port};
+  const Address from{r.client->ip, r.src_port};
   const Address to{r.dst_ip, r.dst_port};
   const std::uint32_t at_node = r.target.in_cluster() ? r.target.node : kNoIndex;
   const Duration lat = net_->latency(r.entry_node, r.target);
@@ -1442,12 +1501,12 @@ void Pipeline::connected(Request& r, RequestId id) {
       const auto& host = net_->config().external_hosts[r.target.host];
       if (!r.spec->insecure && !iequals(host.name, r.url->host) &&
           !iequals("www." + host.name, r.url->host)) {
-        r.tls_code = 60;
-        r.tls_error = fmt::format(
+        r.extra_for_writing().tls_code = 60;
+        r.extra_for_writing().tls_error = fmt::format(
             "SSL: no alternative certificate subject name matches target host name '{}'",
             r.url->host);
         if (traced(r))
-          hop(r, trace::stage::tcp, r.client.node, from, to,
+          hop(r, trace::stage::tcp, r.client->node, from, to,
               fmt::format("TLS: {}'s certificate names {}, not {}", host.name, host.name,
                           r.url->host));
         r.phase = Phase::tls_to_client;
@@ -1458,10 +1517,11 @@ void Pipeline::connected(Request& r, RequestId id) {
                ingress_router().controller_port(r.target.pod, r.ep_port) == ControllerPort::https) {
       if (controller_tls(r, id)) return;
     } else if (r.target.kind == PlaceKind::pod) {
-      r.tls_code = 35;
-      r.tls_error = "OpenSSL/3.0.13: error:0A00010B:SSL routines::wrong version number";
+      r.extra_for_writing().tls_code = 35;
+      r.extra_for_writing().tls_error =
+          "OpenSSL/3.0.13: error:0A00010B:SSL routines::wrong version number";
       if (traced(r))
-        hop(r, trace::stage::tcp, r.client.node, from, to,
+        hop(r, trace::stage::tcp, r.client->node, from, to,
             fmt::format("TLS ClientHello to {}, which speaks plain HTTP: it answers with an HTTP "
                         "400, not a ServerHello",
                         net_->pod_name(r.target.pod)));
@@ -1473,7 +1533,7 @@ void Pipeline::connected(Request& r, RequestId id) {
 
   if (traced(r)) {
     std::string ua = r.spec->user_agent.empty() ? std::string() : ", " + r.spec->user_agent;
-    hop(r, trace::stage::http, r.client.node, from, to,
+    hop(r, trace::stage::http, r.client->node, from, to,
         fmt::format("{}{} {} HTTP/1.1 (Host: {}{})", r.reused ? "reused connection: " : "",
                     r.spec->method, r.url->path, effective_host(r), ua));
     const Address ep{r.ep_ip, r.ep_port};
@@ -1499,7 +1559,7 @@ void Pipeline::fail_connect(Request& r, RequestId id, bool refused, bool kernel_
   }
   if (kernel_gave_up) {
     if (traced(r))
-      hop(r, trace::stage::tcp, r.client.node, {r.client.ip, r.src_port}, {r.dst_ip, r.dst_port},
+      hop(r, trace::stage::tcp, r.client->node, {r.client->ip, r.src_port}, {r.dst_ip, r.dst_port},
           fmt::format("no SYN-ACK after 6 retransmissions: the kernel gives up (ETIMEDOUT) "
                       "after {} ms",
                       elapsed));
@@ -1597,20 +1657,32 @@ void Pipeline::request_arrive(Request& r, RequestId id) {
       // Swapped, not moved: the buffers go round between the action and the slots.
       r.response.status = action.response.status;
       r.response.latency = action.response.latency;
-      r.response.headers.swap(action.response.headers);
-      r.response.body.swap(action.response.body);
       if (traced(r))
         hop(r, trace::stage::app, r.target.node, src, ep,
-            fmt::format("{}: {}, {} bytes{} [{}]", name, action.detail, r.response.body.size(),
+            fmt::format("{}: {}, {} bytes{} [{}]", name, action.detail, action.response.body.size(),
                         r.response.latency.ns > 0
                             ? ", after " + core::format_duration(r.response.latency)
                             : std::string(),
                         app->explain));
       const auto container = static_cast<std::uint32_t>(app - apps->containers.data());
       if (AppQueue* q = net_->app_queue(slot, container)) {
+        r.response.headers.swap(action.response.headers);
+        r.response.body.swap(action.response.body);
         serve(r, id, *q);
         return;
       }
+      // Nothing can change the answer any more: it goes where the record will hold it now,
+      // while the action's strings are warm, so response_arrive copies nothing. The body
+      // is swapped with the record's (empty, its memory kept), so a slot keeps one body
+      // buffer, not two; the headers are assigned into the strings the slot kept from
+      // earlier answers. finish() empties the body again if the answer never arrives.
+      r.record.body.swap(action.response.body);
+      r.header_spare.resize(action.response.headers.size());
+      for (std::size_t i = 0; i < action.response.headers.size(); ++i) {
+        assign_if_differs(r.header_spare[i].first, action.response.headers[i].name);
+        assign_if_differs(r.header_spare[i].second, action.response.headers[i].value);
+      }
+      r.answer_staged = true;
       r.phase = Phase::app_working;
       if (r.response.latency.ns == 0 && !other_event_due_now()) {
         // The answer is ready at once and no other event is due now: its step would be the
@@ -1624,13 +1696,13 @@ void Pipeline::request_arrive(Request& r, RequestId id) {
     }
     case AppAction::Kind::close:
       r.server_closed = true;
-      r.raw = std::move(action.raw);
+      r.extra_for_writing().raw = std::move(action.raw);
       if (traced(r))
         hop(r, trace::stage::app, r.target.node, src, ep,
             fmt::format("{}: {}: closes the connection{}", name, action.detail,
-                        r.raw.empty()
-                            ? std::string(" without answering")
-                            : fmt::format(" after {} bytes that are not HTTP", r.raw.size())));
+                        r.extra.raw.empty() ? std::string(" without answering")
+                                            : fmt::format(" after {} bytes that are not HTTP",
+                                                          r.extra.raw.size())));
       respond(r, id);
       return;
     case AppAction::Kind::forward: {
@@ -1733,28 +1805,28 @@ void Pipeline::respond(Request& r, RequestId id) {
 }
 
 void Pipeline::response_arrive(Request& r, RequestId id) {
-  const Address from{r.client.ip, r.src_port};
+  const Address from{r.client->ip, r.src_port};
   const Address to{r.dst_ip, r.dst_port};
   r.record.served_by = std::move(r.served_by);  // r.served_by is not read after this
   if (r.peer_reset) {
     if (traced(r))
-      hop(r, trace::stage::http, r.client.node, to, from,
+      hop(r, trace::stage::http, r.client->node, to, from,
           "the connection was reset before a response came");
     finish(r, id, Outcome::reset, 56, "Recv failure: Connection reset by peer");
     return;
   }
   if (r.server_closed) {
-    if (r.raw.empty()) {
+    if (r.extra.raw.empty()) {
       if (traced(r))
-        hop(r, trace::stage::http, r.client.node, to, from,
+        hop(r, trace::stage::http, r.client->node, to, from,
             "the server closed the connection "
             "without a response");
       finish(r, id, Outcome::reset, 52, "Empty reply from server");
     } else {
       if (traced(r))
-        hop(r, trace::stage::http, r.client.node, to, from,
+        hop(r, trace::stage::http, r.client->node, to, from,
             "the server sent bytes that are not an HTTP response");
-      r.record.body = r.raw;
+      r.record.body = r.extra.raw;
       finish(r, id, Outcome::reset, 1, "Received HTTP/0.9 when not allowed");
     }
     return;
@@ -1762,15 +1834,21 @@ void Pipeline::response_arrive(Request& r, RequestId id) {
   r.record.time_starttransfer = sim_->now() - r.start;
   r.record.status = r.response.status;
   if (traced(r))
-    hop(r, trace::stage::http, r.client.node, to, from,
+    hop(r, trace::stage::http, r.client->node, to, from,
         fmt::format("HTTP/1.1 {} {}, {} bytes, from {} ({})", r.response.status,
-                    http_reason_phrase(r.response.status), r.response.body.size(),
-                    *r.record.served_by, core::format_duration(sim_->now() - r.start)));
+                    http_reason_phrase(r.response.status),
+                    (r.answer_staged ? r.record.body : r.response.body).size(), *r.record.served_by,
+                    core::format_duration(sim_->now() - r.start)));
   // The response is delivered: its strings move into the record.
   // The body is swapped in (the slot keeps both buffers); the headers are assigned into the
   // strings the slot kept from earlier requests.
-  r.record.body.swap(r.response.body);
   r.record.headers.swap(r.header_spare);
+  if (r.answer_staged) {
+    r.answer_staged = false;
+    finish(r, id, Outcome::ok, 0, {});
+    return;
+  }
+  r.record.body.swap(r.response.body);
   r.record.headers.resize(r.response.headers.size());
   for (std::size_t i = 0; i < r.response.headers.size(); ++i) {
     // Compared first: the spare strings usually hold the same words from the slot's last
@@ -1874,7 +1952,7 @@ void Pipeline::port_forward_connect(Request& r, RequestId id) {
   r.resolving = false;
   r.connect_start = sim_->now();
   r.dst_ip = *Ipv4::parse("127.0.0.1");
-  r.src_port = net_->ephemeral_port(r.client.ip);
+  r.src_port = net_->ephemeral_port(r.client->ip);
   const Address from{r.dst_ip, r.src_port};
   const Address to{r.dst_ip, r.dst_port};
   r.record.time_namelookup = sim_->now() - r.start;
@@ -1965,7 +2043,7 @@ bool Pipeline::host_port_dnat(Request& r) {
 }
 
 bool Pipeline::controller_tls(Request& r, RequestId id) {
-  const Address from{r.client.ip, r.src_port};
+  const Address from{r.client->ip, r.src_port};
   const Address to{r.dst_ip, r.dst_port};
   const Duration lat = net_->latency(r.entry_node, r.target);
   IngressRouter& router = ingress_router();
@@ -2000,14 +2078,14 @@ bool Pipeline::controller_tls(Request& r, RequestId id) {
                     no_sni ? std::string() : fmt::format(" SNI {}", sni), which,
                     chain.front().subject, chain.front().issuer));
     if (!v.verbose_lines.empty())
-      hop(r, kTlsHopStage, r.client.node, from, to,
+      hop(r, kTlsHopStage, r.client->node, from, to,
           fmt::format("{}", fmt::join(v.verbose_lines, " | ")));
   }
   if (v.curl_exit_code != 0) {
-    r.tls_code = v.curl_exit_code;
-    r.tls_error = v.message;
+    r.extra_for_writing().tls_code = v.curl_exit_code;
+    r.extra_for_writing().tls_error = v.message;
     if (traced(r))
-      hop(r, trace::stage::tcp, r.client.node, from, to,
+      hop(r, trace::stage::tcp, r.client->node, from, to,
           fmt::format("curl rejects the certificate: {}", v.message));
     r.phase = Phase::tls_to_client;
     schedule(r, id, lat + lat);
@@ -2102,9 +2180,10 @@ void Pipeline::ingress_arrive(Request& r, RequestId id, ControllerPort port) {
   // connection.
   spec.keep_alive = true;
   r.ingress_proxy = true;
-  r.ingress_cookie = d.set_cookie;
-  r.ingress_upstream = d.upstream;
-  r.ingress_endpoint = fmt::format("{}:{}", d.endpoint.ip.str(), d.endpoint.port);
+  r.extra_for_writing().ingress_cookie = d.set_cookie;
+  r.extra_for_writing().ingress_upstream = d.upstream;
+  r.extra_for_writing().ingress_endpoint =
+      fmt::format("{}:{}", d.endpoint.ip.str(), d.endpoint.port);
   r.phase = Phase::waiting_child;
   start_request(*client, std::move(spec), r.sink, id, r.depth + 1, false);
 }
@@ -2118,7 +2197,8 @@ void Pipeline::ingress_child_done(Request& r, RequestId id, trace::RequestRecord
     r.response.status = *child.status;
     r.response.body = child.body;
     for (const auto& [k, v] : child.headers) r.response.headers.push_back({k, v});
-    if (!r.ingress_cookie.empty()) r.response.headers.push_back({"Set-Cookie", r.ingress_cookie});
+    if (!r.extra.ingress_cookie.empty())
+      r.response.headers.push_back({"Set-Cookie", r.extra.ingress_cookie});
     if (r.ingress_https)
       r.response.headers.push_back(
           {"Strict-Transport-Security", "max-age=31536000; includeSubDomains"});
@@ -2126,11 +2206,11 @@ void Pipeline::ingress_child_done(Request& r, RequestId id, trace::RequestRecord
     if (traced(r))
       hop(r, trace::stage::ingress, r.target.node, src, ep,
           fmt::format("upstream {} ({}) answered {} {}, {} bytes: passed back to the client{}",
-                      r.ingress_upstream, r.ingress_endpoint, r.response.status,
+                      r.extra.ingress_upstream, r.extra.ingress_endpoint, r.response.status,
                       http_reason_phrase(r.response.status), r.response.body.size(),
-                      r.ingress_cookie.empty()
+                      r.extra.ingress_cookie.empty()
                           ? std::string()
-                          : fmt::format(" with Set-Cookie {}", r.ingress_cookie)));
+                          : fmt::format(" with Set-Cookie {}", r.extra.ingress_cookie)));
     r.record.upstream.push_back(std::move(child));
     respond(r, id);
     return;
@@ -2139,8 +2219,8 @@ void Pipeline::ingress_child_done(Request& r, RequestId id, trace::RequestRecord
   const int status = child.outcome == Outcome::timeout ? 504 : 502;
   if (traced(r))
     hop(r, trace::stage::ingress, r.target.node, src, ep,
-        fmt::format("upstream {} ({}) failed ({}): ingress-nginx answers {}", r.ingress_upstream,
-                    r.ingress_endpoint, child.error, status));
+        fmt::format("upstream {} ({}) failed ({}): ingress-nginx answers {}",
+                    r.extra.ingress_upstream, r.extra.ingress_endpoint, child.error, status));
   r.record.upstream.push_back(std::move(child));
   r.ingress_proxy = false;
   ingress_answer(r, id, status, {});
@@ -2151,6 +2231,10 @@ void Pipeline::ingress_child_done(Request& r, RequestId id, trace::RequestRecord
 
 void Pipeline::finish(Request& r, RequestId id, Outcome outcome, int exit_code, std::string error) {
   if (r.phase == Phase::done) return;
+  if (r.answer_staged) {  // the staged answer never arrived: the record has no body
+    r.answer_staged = false;
+    r.record.body.clear();
+  }
   // A client that gives up leaves the app's queue, or hands its worker on at once (curl
   // closed the connection; the simulated app stops working on it).
   if (r.queue != nullptr && r.phase == Phase::app_queued) {
@@ -2174,7 +2258,7 @@ void Pipeline::finish(Request& r, RequestId id, Outcome outcome, int exit_code, 
   r.record.error = std::move(error);
   r.record.elapsed = sim_->now() - r.start;
   if (r.connected && r.entry_node != kNoIndex && !r.dns_only) {
-    const KeptKey key{r.client.ip, r.dst_ip, r.dst_port};
+    const KeptKey key{r.client->ip, r.dst_ip, r.dst_port};
     if (r.spec->keep_alive && outcome == Outcome::ok) {
       kept_[key] = KeptConnection{r.src_port, r.entry_node, r.tuple, r.target, r.ep_ip};
     } else {

@@ -142,6 +142,9 @@ class Pipeline {
   const Request* get(RequestId id) const;
   RequestId allocate();
   void release(RequestId id);
+  // The pipeline's shared copy of `client`: requests hold it instead of a copy each, so a
+  // slot stays small and a client that sends again and again is compared, not copied.
+  std::shared_ptr<const Client> intern(const Client& client);
 
   RequestId start_request(const Client& client, RequestSpec&& spec, trace::HopSink* sink,
                           RequestId parent, int depth, bool held);
@@ -233,6 +236,10 @@ class Pipeline {
   };
   static constexpr std::size_t kUrlMemoSize = 256;
   std::array<UrlMemo, kUrlMemoSize> url_memo_;
+  // Recent clients by address (intern()); a client whose entry holds another is copied
+  // anew into it.
+  static constexpr unsigned kClientMemoBits = 4;
+  std::array<std::shared_ptr<const Client>, std::size_t{1} << kClientMemoBits> client_memo_;
   // The headers of the request an app is handling (request_arrive), kept for their capacity.
   std::vector<HttpHeader> app_headers_;
   std::vector<std::uint32_t> free_;
