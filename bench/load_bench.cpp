@@ -3,6 +3,7 @@
 //
 //   gen_cluster /tmp/limits.yaml && load_bench /tmp/limits.yaml
 //   heaptrack load_bench --breakdown /tmp/limits.yaml   (the step-by-step load alone)
+//   load_bench --one-thread /tmp/limits.yaml            (the same, parsing on one thread)
 //
 // Prints one line per phase: wall time, peak RSS, and for the podhop load the resident size
 // left once the load has finished (the model and its derived tables). podhop parses a large
@@ -19,6 +20,7 @@
 #include <cstdlib>
 #include <ctime>
 #include <fstream>
+#include <limits>
 #include <sstream>
 #include <string>
 
@@ -127,13 +129,13 @@ int phase_podhop(const char* path) {
 // Where the memory goes: the same load done step by step (parse and convert into the applied
 // state, the settled state derived from a copy of it, the data plane's tables), with the
 // resident size after each step. Simulation::load keeps both states, as here.
-int phase_breakdown(const char* path) {
+int phase_breakdown_with(const char* path, const podhop::manifest::LoadOptions& options) {
   const long base = current_rss_kb();
   auto mb = [&] { return (current_rss_kb() - base) / 1024; };
   double t0 = now_s();
   const double c0 = cpu_s(CLOCK_THREAD_CPUTIME_ID), p0 = cpu_s(CLOCK_PROCESS_CPUTIME_ID);
   podhop::model::ClusterState applied;
-  auto report = podhop::manifest::load_paths({path}, applied);
+  auto report = podhop::manifest::load_paths({path}, applied, nullptr, options);
   if (!report.ok()) return 1;
   applied.shrink_to_fit();  // as Simulation::load does
   malloc_trim(0);
@@ -172,13 +174,24 @@ int phase_breakdown(const char* path) {
   return diags.has_errors() ? 1 : 0;
 }
 
+int phase_breakdown(const char* path) {
+  return phase_breakdown_with(path, {});
+}
+
+// The breakdown with the file parsed on the calling thread alone, as before the two-thread
+// parse: the difference is what the second thread gives.
+int phase_breakdown_one_thread(const char* path) {
+  return phase_breakdown_with(path,
+                              {.parallel_min_bytes = std::numeric_limits<std::size_t>::max()});
+}
+
 // What each table of the loaded model holds: loads as Simulation::load does (the applied
 // state and the settled one), then frees the applied state and the settled tables one by
 // one, printing how much resident memory each release gave back. Words shared between
 // tables are counted where their last holder goes.
 int phase_tables(const char* path) {
   const long base = current_rss_kb();
-  auto mb = [&] { return (current_rss_kb() - base) / 1024.0; };
+  auto mb = [&] { return static_cast<double>(current_rss_kb() - base) / 1024.0; };
   podhop::model::ClusterState applied;
   auto report = podhop::manifest::load_paths({path}, applied);
   if (!report.ok()) return 1;
@@ -231,8 +244,8 @@ int in_child(int (*phase)(const char*), const char* path) {
 
 int main(int argc, char** argv) {
   const char* usage =
-      "usage: load_bench [--breakdown | --tables | --load] FILE.yaml   (make one with "
-      "gen_cluster)\n";
+      "usage: load_bench [--breakdown | --one-thread | --tables | --load] FILE.yaml\n"
+      "       (make FILE.yaml with gen_cluster)\n";
   if (argc == 2 && (std::string(argv[1]) == "--help" || std::string(argv[1]) == "-h")) {
     std::printf("%s", usage);
     return 0;
@@ -240,6 +253,9 @@ int main(int argc, char** argv) {
   // `--breakdown` runs the step-by-step load alone, in this process: for heaptrack, which
   // does not follow the children.
   if (argc == 3 && std::string(argv[1]) == "--breakdown") return phase_breakdown(argv[2]);
+  // `--one-thread` is the breakdown with the parse on one thread.
+  if (argc == 3 && std::string(argv[1]) == "--one-thread")
+    return phase_breakdown_one_thread(argv[2]);
   // `--load` runs Simulation::load alone, in this process (for heaptrack).
   if (argc == 3 && std::string(argv[1]) == "--load") return phase_podhop(argv[2]);
   // `--tables` says what each table of the model holds.
