@@ -165,6 +165,13 @@ struct Pipeline::Request {
   // in header_spare (response_arrive swaps them into the record instead of copying
   // `response`).
   bool answer_staged = false;
+  // Copies of what later steps ask of the spec and the URL (the spec's and the URL entry's
+  // cache lines are cold again by then when many specs take turns): the spec's
+  // record_hops and keep_alive (launch, run_dns_query) and whether the scheme is https
+  // (begin).
+  bool record_hops = false;
+  bool keep_alive = false;
+  bool https = false;
   int depth = 0;
   // What the client asked for: `own_spec` (copied or moved in by start, keeping the memory
   // of its strings for the next request in this slot) or a spec shared by start_shared.
@@ -326,6 +333,9 @@ void Pipeline::Request::reset() {
   ingress_https = false;
   holds_worker = false;
   peer_reset = false;
+  record_hops = false;
+  keep_alive = false;
+  https = false;
   depth = 0;
   spec = &own_spec;
   shared_spec.reset();
@@ -589,6 +599,8 @@ RequestId Pipeline::launch(RequestId id, const Client& client, trace::HopSink* s
                            RequestId parent, int depth, bool held) {
   Request& r = *get(id);
   r.held = held;
+  r.record_hops = r.spec->record_hops;
+  r.keep_alive = r.spec->keep_alive;
   // The client's entry in the memo, else the slot's last client (more clients than the memo
   // has entries take turns: a slot mostly serves the same one again), else a new copy.
   std::shared_ptr<const Client>& memo = client_memo_[memo_index(client.ip, kClientMemoBits)];
@@ -633,6 +645,8 @@ DnsExchangeResult Pipeline::run_dns_query(const Client& client, const DnsQuery& 
     r.client = intern(client);
     r.own_spec = RequestSpec{};
     r.spec = &r.own_spec;
+    r.record_hops = r.own_spec.record_hops;
+    r.keep_alive = r.own_spec.keep_alive;
     r.sink = sink;
     r.start = sim_->now();
     r.dns_only = true;
@@ -692,6 +706,7 @@ void Pipeline::begin(RequestId id) {
   // Shared, not copied: an entry the cache drops lives on while a request holds it.
   r.parsed = memo;
   r.url = &r.parsed->url;
+  r.https = r.url->scheme == "https";
   r.record.url = r.parsed->normalised;
   r.dst_port = r.url->port;
   Duration connect_limit = r.spec->connect_timeout.value_or(kCurlDefaultConnectTimeout);
@@ -726,12 +741,12 @@ bool Pipeline::other_event_due_now() const {
 }
 
 bool Pipeline::traced(const Request& r) {
-  return r.spec->record_hops || r.dns_only;
+  return r.record_hops || r.dns_only;
 }
 
 void Pipeline::hop(Request& r, std::string_view stage, std::uint32_t node, Address from, Address to,
                    std::string detail) {
-  if (!r.spec->record_hops && !r.dns_only) return;
+  if (!r.record_hops && !r.dns_only) return;
   trace::Hop h;
   h.t = sim_->now();
   h.stage = std::string(stage);
@@ -1022,7 +1037,7 @@ void Pipeline::dns_send(Request& r, RequestId id) {
     c.dst_port = 53;
     c.protocol = model::Protocol::UDP;
     c.time = sim_->now();
-    c.explain = r.spec->record_hops || r.dns_only;
+    c.explain = r.record_hops || r.dns_only;
     Verdict v = net_->proxy(r.client->node).route(c);
     switch (v.kind) {
       case VerdictKind::dnat: {
@@ -1320,7 +1335,7 @@ void Pipeline::connect(Request& r, RequestId id) {
     c.dst_port = r.dst_port;
     c.protocol = model::Protocol::TCP;
     c.time = sim_->now();
-    c.explain = r.spec->record_hops;
+    c.explain = r.record_hops;
     r.tuple = c.tuple();
     Verdict v = net_->proxy(r.entry_node).route(c);
     switch (v.kind) {
@@ -1340,7 +1355,7 @@ void Pipeline::connect(Request& r, RequestId id) {
         break;
       }
       case VerdictKind::not_a_service:
-        if (r.spec->record_hops)
+        if (r.record_hops)
           if (traced(r))
             hop(r, trace::stage::kube_proxy, r.entry_node, from, to, verdict_text(*net_, v));
         break;
@@ -1495,7 +1510,7 @@ void Pipeline::connected(Request& r, RequestId id) {
   const std::uint32_t at_node = r.target.in_cluster() ? r.target.node : kNoIndex;
   const Duration lat = net_->latency(r.entry_node, r.target);
 
-  if (r.url->scheme == "https") {
+  if (r.https) {
     // TLS is the ingress controller's (issue 4); here only the simulated internet speaks it.
     if (r.target.kind == PlaceKind::external_host) {
       const auto& host = net_->config().external_hosts[r.target.host];
@@ -2259,7 +2274,7 @@ void Pipeline::finish(Request& r, RequestId id, Outcome outcome, int exit_code, 
   r.record.elapsed = sim_->now() - r.start;
   if (r.connected && r.entry_node != kNoIndex && !r.dns_only) {
     const KeptKey key{r.client->ip, r.dst_ip, r.dst_port};
-    if (r.spec->keep_alive && outcome == Outcome::ok) {
+    if (r.keep_alive && outcome == Outcome::ok) {
       kept_[key] = KeptConnection{r.src_port, r.entry_node, r.tuple, r.target, r.ep_ip};
     } else {
       kept_.erase(key);
