@@ -80,25 +80,28 @@ class NullHandler : public YAML::EventHandler {
 int phase_events(const char* path) {
   long base = current_rss_kb();
   double t0 = now_s();
+  const double c0 = cpu_s(CLOCK_PROCESS_CPUTIME_ID);
   std::ifstream in(path);
   YAML::Parser parser(in);
   NullHandler h;
   std::size_t docs = 0;
   while (parser.HandleNextDocument(h)) ++docs;
   double t1 = now_s();
-  std::printf("yaml-cpp events only     %8.2f s   peak RSS %6ld MB   (%zu documents)\n", t1 - t0,
-              (peak_rss_kb() - base) / 1024, docs);
+  std::printf("yaml-cpp events only     %8.2f s   peak RSS %6ld MB   (%zu documents; cpu %.2f s)\n",
+              t1 - t0, (peak_rss_kb() - base) / 1024, docs, cpu_s(CLOCK_PROCESS_CPUTIME_ID) - c0);
   return 0;
 }
 
 int phase_loadall(const char* path) {
   long base = current_rss_kb();
   double t0 = now_s();
+  const double c0 = cpu_s(CLOCK_PROCESS_CPUTIME_ID);
   std::ifstream in(path);
   auto docs = YAML::LoadAll(in);
   double t1 = now_s();
-  std::printf("yaml-cpp LoadAll (nodes) %8.2f s   peak RSS %6ld MB   (%zu documents)\n", t1 - t0,
-              (peak_rss_kb() - base) / 1024, docs.size());
+  std::printf("yaml-cpp LoadAll (nodes) %8.2f s   peak RSS %6ld MB   (%zu documents; cpu %.2f s)\n",
+              t1 - t0, (peak_rss_kb() - base) / 1024, docs.size(),
+              cpu_s(CLOCK_PROCESS_CPUTIME_ID) - c0);
   return 0;
 }
 
