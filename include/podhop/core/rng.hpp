@@ -11,7 +11,11 @@
 
 namespace podhop::core {
 
-/// 64-bit FNV-1a; stable across platforms, used to name streams and hash templates.
+/// FNV-1a over 64 bits, stable across platforms: names streams and seeds ids. Its offset basis
+/// is one digit short of the published one (14695981039346656037): a slip made when podhop
+/// began. It is kept, because every stream, and so every golden output, derives from it; the
+/// hash is as well spread either way. (controllers::fnv1a32, which must match Kubernetes'
+/// pod-template-hash, uses the published 32-bit basis.)
 constexpr std::uint64_t fnv1a(std::string_view s, std::uint64_t h = 1469598103934665603ULL) {
   for (char c : s) {
     h ^= static_cast<unsigned char>(c);
