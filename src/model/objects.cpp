@@ -175,7 +175,9 @@ void EventLog::record(const EventDraft& d) {
   // A text found there has that id in the pool (one id per text), so the records are
   // the same as without the look.
   const std::size_t recent = std::min<std::size_t>(items_.size(), 4);
+  // The id of w among the last few records' `member`s, 0 when not there (or w is empty).
   auto from_recent = [&](auto member, const StringPool& p, std::string_view w) -> std::uint32_t {
+    if (w.empty()) return 0;
     for (std::size_t k = 1; k <= recent; ++k) {
       const std::uint32_t id = items_[items_.size() - k].*member;
       if (id != 0 && p.at(id).view() == w) return id;
@@ -184,8 +186,8 @@ void EventLog::record(const EventDraft& d) {
   };
   // A word of the draft, kept as the draft's shared block when it has that text.
   auto word = [&](std::uint32_t Record::*member, std::string_view w) -> std::uint32_t {
-    if (w.empty()) return 0;
     if (const std::uint32_t id = from_recent(member, pool, w)) return id;
+    if (w.empty()) return 0;
     return d.shared_word && d.shared_word->view() == w ? pool.id_of(*d.shared_word) : pool.id(w);
   };
   Record e{};
@@ -209,17 +211,10 @@ void EventLog::record(const EventDraft& d) {
     }
     e.triple = it->second;
   }
-  e.namespace_ = d.namespace_.empty() ? 0 : from_recent(&Record::namespace_, pool, d.namespace_);
+  e.namespace_ = from_recent(&Record::namespace_, pool, d.namespace_);
   if (e.namespace_ == 0) e.namespace_ = pool.id(d.namespace_);
   e.name = word(&Record::name, d.name);
-  e.reason = 0;
-  for (std::size_t k = 1; k <= recent && !d.reason.empty(); ++k) {
-    const std::uint16_t id = items_[items_.size() - k].reason;
-    if (id != 0 && few.at(id) == d.reason) {
-      e.reason = id;
-      break;
-    }
-  }
+  e.reason = static_cast<std::uint16_t>(from_recent(&Record::reason, few, d.reason));
   if (e.reason == 0) e.reason = few_id(few, d.reason);
   // Events one after the other mostly share their time: a time differing from the last
   // one gets a new id.
@@ -250,8 +245,7 @@ void EventLog::record(const EventDraft& d) {
     }
   }
   const std::string_view message_text(text.data(), text.size());
-  e.message_text =
-      message_text.empty() ? 0 : from_recent(&Record::message_text, pool, message_text);
+  e.message_text = from_recent(&Record::message_text, pool, message_text);
   if (e.message_text == 0) e.message_text = pool.id(message_text);
   items_.push_back(e);
 }
