@@ -68,13 +68,15 @@ const model::SharedStr& Context::node_name_block(std::uint32_t index) {
 }
 
 model::StringMap Context::shared_map(const model::StringMap& m) {
-  // The key lists every entry, each word ended by a byte no label or annotation has.
+  // The key lists every entry, each word after its length: annotation values may hold any
+  // byte, so no separator could tell {"a": "b,c"} from {"a": "b", "c": ...}.
   std::string key;
   for (const auto& [k, v] : m) {
-    key += k;
-    key += '\0';
-    key += v;
-    key += '\0';
+    for (const std::string* word : {&k, &v}) {
+      key += std::to_string(word->size());
+      key += ':';
+      key += *word;
+    }
   }
   return shared_maps_.try_emplace(std::move(key), m).first->second;
 }

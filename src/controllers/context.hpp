@@ -85,7 +85,7 @@ struct Context {
   const model::SharedStr& node_name_block(std::uint32_t index);
 
   /// A map with the entries of m, shared with every earlier map of this run that has the
-  /// same entries (the annotations of ReplicaSets of one size).
+  /// same entries (the annotations of ReplicaSets of one Deployment annotation set and size).
   model::StringMap shared_map(const model::StringMap& m);
 
   /// Metadata for an object a controller creates now: stamped with the next creation index

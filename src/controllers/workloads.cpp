@@ -189,10 +189,64 @@ void collect_garbage(Context& ctx, PodPlan& plan) {
   }
 }
 
+constexpr std::string_view kRevisionAnnotation = "deployment.kubernetes.io/revision";
+constexpr std::string_view kRevisionHistoryAnnotation = "deployment.kubernetes.io/revision-history";
+// deployment_controller's maxRevHistoryLengthInChars: the longest revision-history kept.
+constexpr std::size_t kRevisionHistoryLimit = 2000;
+
 void revision_annotations(model::ReplicaSet& rs, const model::Deployment& d) {
   rs.meta.annotations.set("deployment.kubernetes.io/desired-replicas", std::to_string(d.replicas));
   rs.meta.annotations.set("deployment.kubernetes.io/max-replicas",
                           std::to_string(d.replicas + scaled_value(d.max_surge, d.replicas)));
+}
+
+// The Deployment annotations the controller does not copy to its ReplicaSets
+// (deployment/util's annotationsToSkip): kubectl's last-applied configuration and the
+// controller's own bookkeeping.
+bool skip_copied_annotation(std::string_view key) {
+  return key == "kubectl.kubernetes.io/last-applied-configuration" || key == kRevisionAnnotation ||
+         key == kRevisionHistoryAnnotation || key == "deployment.kubernetes.io/desired-replicas" ||
+         key == "deployment.kubernetes.io/max-replicas" ||
+         key == "deprecated.deployment.rollback.to";
+}
+
+int revision_of(const model::ReplicaSet& rs) {
+  const std::string* r = rs.meta.annotations.get(kRevisionAnnotation);
+  return r != nullptr ? std::atoi(r->c_str()) : 0;
+}
+
+// deploymentutil.SetNewReplicaSetAnnotations for the ReplicaSet of the current template:
+// the Deployment's annotations copied over (those of the list above excepted; the
+// ReplicaSet's others are kept), then `revision` raised to the new revision. A ReplicaSet
+// that had a lower revision is an old template coming back (a rollback, or a rollout to an
+// earlier template): its old revision goes to the end of `revision-history`, the oldest
+// falling off past 2000 characters.
+void new_replica_set_annotations(model::StringMap& annotations, const model::Deployment& d,
+                                 int new_revision) {
+  for (const auto& [key, value] : d.meta.annotations)
+    if (!skip_copied_annotation(key)) annotations.set(key, value);
+  const std::string* had = annotations.get(kRevisionAnnotation);
+  const int old_revision = had != nullptr ? std::atoi(had->c_str()) : 0;
+  if (old_revision >= new_revision) return;
+  if (had != nullptr) {
+    const std::string old = *had;
+    const std::string* history = annotations.get(kRevisionHistoryAnnotation);
+    if (history == nullptr || history->empty()) {
+      annotations.set(std::string(kRevisionHistoryAnnotation), old);
+    } else {
+      // Drop the oldest entries until the history and the old revision fit.
+      std::string_view kept = *history;
+      while (!kept.empty() && kept.size() + 1 + old.size() > kRevisionHistoryLimit) {
+        const auto comma = kept.find(',');
+        kept = comma == std::string_view::npos ? std::string_view{} : kept.substr(comma + 1);
+      }
+      if (kept.empty())
+        annotations.set(std::string(kRevisionHistoryAnnotation), old);
+      else if (kept.size() + 1 + old.size() <= kRevisionHistoryLimit)
+        annotations.set(std::string(kRevisionHistoryAnnotation), fmt::format("{},{}", kept, old));
+    }
+  }
+  annotations.set(std::string(kRevisionAnnotation), std::to_string(new_revision));
 }
 
 // Pods of one ReplicaSet as the deployment controller counts them: active (not terminating,
@@ -250,7 +304,9 @@ void roll_deployment(Context& ctx, const OwnerIndex& owners, const model::Deploy
                             to > rs.replicas ? "up" : "down", rs.meta.name, to, rs.replicas),
                 kDeploymentController);
     rs.replicas = to;
-    if (&rs == &current) revision_annotations(rs, d);
+    // scaleReplicaSet: whichever ReplicaSet it scales gets the Deployment's replica counts.
+    revision_annotations(rs, d);
+    rs.meta.annotations = ctx.shared_map(rs.meta.annotations);
   };
 
   if (d.strategy == "Recreate") {
@@ -348,76 +404,78 @@ void deployments(Context& ctx, const OwnerIndex& owners) {
     const std::string rs_name = d.meta.name + "-" + hash;
     const auto& owned = rs_by_deploy[ns_name(d.meta.namespace_, d.meta.name)];
 
-    int max_revision = 0;
+    // getAllReplicaSetsAndSyncRevision: the new revision is one past the old ReplicaSets'.
+    int max_old_revision = 0;
     for (auto s : owned)
-      if (const auto* r =
-              st.replica_sets[s].meta.annotations.get("deployment.kubernetes.io/revision"))
-        max_revision = std::max(max_revision, std::atoi(r->c_str()));
+      if (st.replica_sets[s].meta.name != rs_name)
+        max_old_revision = std::max(max_old_revision, revision_of(st.replica_sets[s]));
+    const int new_revision = max_old_revision + 1;
+
+    model::ReplicaSet* current = st.replica_sets.find(d.meta.namespace_, rs_name);
+    const bool created = current == nullptr;
+    if (created) {
+      // Settling, it is made at its final size; in time it starts at 0 and rolls.
+      const std::int32_t replicas = ctx.options.settle ? d.replicas : 0;
+      model::ReplicaSet rs;
+      rs.meta = ctx.new_meta(d.meta.namespace_, rs_name, "apps/v1");
+      rs.meta.labels = d.pod_template.labels;
+      rs.meta.labels.set(std::string(kPodTemplateHashLabel), hash);
+      new_replica_set_annotations(rs.meta.annotations, d, new_revision);
+      revision_annotations(rs, d);
+      // ReplicaSets of one Deployment annotation set and size carry the same annotations:
+      // one copy for all of them.
+      rs.meta.annotations = ctx.shared_map(rs.meta.annotations);
+      rs.meta.owner = {"Deployment", d.meta.name};
+      rs.replicas = replicas;
+      rs.selector = d.selector;
+      rs.selector.match_labels.set(std::string(kPodTemplateHashLabel), hash);
+      rs.pod_template = d.pod_template;
+      rs.pod_template.labels = rs.meta.labels;  // the same: template labels + hash
+      if (!rs.pod_template.spec) rs.pod_template.spec = ctx.empty_spec;
+      if (replicas > 0)
+        ctx.event(ref("Deployment", d.meta), "Normal", "ScalingReplicaSet",
+                  fmt::format("Scaled up replica set {} to {}", rs_name, replicas),
+                  kDeploymentController);
+      st.replica_sets.upsert(std::move(rs));
+      current = st.replica_sets.find(d.meta.namespace_, rs_name);  // the upsert may reallocate
+    } else {
+      // An existing ReplicaSet of the current template is synced on every pass: the
+      // Deployment's annotations copied again, its revision raised if it was an old one.
+      model::StringMap annotations = current->meta.annotations;
+      new_replica_set_annotations(annotations, d, new_revision);
+      if (!(annotations == current->meta.annotations))
+        current->meta.annotations = ctx.shared_map(annotations);
+    }
+    // SetDeploymentRevision: the Deployment carries its current ReplicaSet's revision.
+    if (const std::string* r = current->meta.annotations.get(kRevisionAnnotation)) {
+      model::StringMap& mine = st.deployments[dslot].meta.annotations;
+      if (const std::string* have = mine.get(kRevisionAnnotation); have == nullptr || *have != *r) {
+        model::StringMap changed = mine;
+        changed.set(std::string(kRevisionAnnotation), *r);
+        mine = ctx.shared_map(changed);
+      }
+    }
 
     if (!ctx.options.settle) {
-      bool created = false;
-      if (!st.replica_sets.find(d.meta.namespace_, rs_name)) {
-        model::ReplicaSet rs;
-        rs.meta = ctx.new_meta(d.meta.namespace_, rs_name, "apps/v1");
-        rs.meta.labels = d.pod_template.labels;
-        rs.meta.labels.set(std::string(kPodTemplateHashLabel), hash);
-        rs.meta.annotations.set("deployment.kubernetes.io/revision",
-                                std::to_string(max_revision + 1));
-        revision_annotations(rs, d);
-        rs.meta.annotations = ctx.shared_map(rs.meta.annotations);
-        rs.meta.owner = {"Deployment", d.meta.name};
-        rs.replicas = 0;
-        rs.selector = d.selector;
-        rs.selector.match_labels.set(std::string(kPodTemplateHashLabel), hash);
-        rs.pod_template = d.pod_template;
-        rs.pod_template.labels = rs.meta.labels;  // the same: template labels + hash
-        if (!rs.pod_template.spec) rs.pod_template.spec = ctx.empty_spec;
-        st.replica_sets.upsert(std::move(rs));
-        created = true;
-      }
-      // Pointers taken after the upsert (it may reallocate).
-      auto* current = st.replica_sets.find(d.meta.namespace_, rs_name);
       std::vector<model::ReplicaSet*> olds;
       for (auto s : owned)
         if (st.replica_sets[s].meta.name != rs_name) olds.push_back(&st.replica_sets[s]);
       roll_deployment(ctx, owners, d, *current, std::move(olds), created);
       continue;
     }
-    if (auto* current = st.replica_sets.find(d.meta.namespace_, rs_name)) {
-      if (current->replicas != d.replicas) {
-        scale_event(d, rs_name, d.replicas, current->replicas);
-        current->replicas = d.replicas;
-        revision_annotations(*current, d);
-        current->meta.annotations = ctx.shared_map(current->meta.annotations);
-      }
-    } else {
-      model::ReplicaSet rs;
-      rs.meta = ctx.new_meta(d.meta.namespace_, rs_name, "apps/v1");
-      rs.meta.labels = d.pod_template.labels;
-      rs.meta.labels.set(std::string(kPodTemplateHashLabel), hash);
-      rs.meta.annotations.set("deployment.kubernetes.io/revision",
-                              std::to_string(max_revision + 1));
-      revision_annotations(rs, d);
-      // ReplicaSets of one size carry the same three annotations: one copy for all of them.
-      rs.meta.annotations = ctx.shared_map(rs.meta.annotations);
-      rs.meta.owner = {"Deployment", d.meta.name};
-      rs.replicas = d.replicas;
-      rs.selector = d.selector;
-      rs.selector.match_labels.set(std::string(kPodTemplateHashLabel), hash);
-      rs.pod_template = d.pod_template;
-      rs.pod_template.labels = rs.meta.labels;  // the same: template labels + hash
-      if (!rs.pod_template.spec) rs.pod_template.spec = ctx.empty_spec;
-      if (d.replicas > 0)
-        ctx.event(ref("Deployment", d.meta), "Normal", "ScalingReplicaSet",
-                  fmt::format("Scaled up replica set {} to {}", rs_name, d.replicas),
-                  kDeploymentController);
-      st.replica_sets.upsert(std::move(rs));
+    if (!created && current->replicas != d.replicas) {
+      scale_event(d, rs_name, d.replicas, current->replicas);
+      current->replicas = d.replicas;
+      revision_annotations(*current, d);
+      current->meta.annotations = ctx.shared_map(current->meta.annotations);
     }
     for (auto s : owned) {
       auto& old = st.replica_sets[s];
       if (old.meta.name == rs_name || old.replicas == 0) continue;
       scale_event(d, old.meta.name, 0, old.replicas);
       old.replicas = 0;
+      revision_annotations(old, d);
+      old.meta.annotations = ctx.shared_map(old.meta.annotations);
     }
   }
 }

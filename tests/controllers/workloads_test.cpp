@@ -178,6 +178,119 @@ TEST_CASE("a new pod template rolls out: a new ReplicaSet, the old one scaled to
   CHECK(testing::pods_named(st, old_rs + "-").empty());
 }
 
+namespace {
+
+const model::ReplicaSet& replica_set_of_image(const model::ClusterState& st,
+                                              std::string_view image) {
+  for (const auto* rs : user_replica_sets(st))
+    if (rs->pod_template.spec->containers.at(0).image == image) return *rs;
+  FAIL("no ReplicaSet runs " << image);
+  throw std::logic_error("unreachable");
+}
+
+std::string annotation(const model::StringMap& m, std::string_view key) {
+  const std::string* v = m.get(key);
+  return v != nullptr ? *v : "<none>";
+}
+
+}  // namespace
+
+TEST_CASE("a ReplicaSet carries its Deployment's annotations but the controller's own",
+          "[controllers][workloads]") {
+  // deployment/util copyDeploymentAnnotationsToReplicaSet, with annotationsToSkip.
+  auto st = testing::state();
+  add(st, testing::deployment("web")
+              .replicas(3)
+              .annotation("meta.helm.sh/release-name", "shop")
+              .annotation("kubectl.kubernetes.io/last-applied-configuration", "{}")
+              .annotation("deployment.kubernetes.io/revision", "7")
+              .annotation("deployment.kubernetes.io/desired-replicas", "99"));
+  controllers::reconcile(st);
+  const auto& rs = *user_replica_sets(st).front();
+  CHECK(annotation(rs.meta.annotations, "meta.helm.sh/release-name") == "shop");
+  CHECK(annotation(rs.meta.annotations, "kubectl.kubernetes.io/last-applied-configuration") ==
+        "<none>");
+  CHECK(annotation(rs.meta.annotations, "deployment.kubernetes.io/revision") == "1");
+  CHECK(annotation(rs.meta.annotations, "deployment.kubernetes.io/desired-replicas") == "3");
+  CHECK(annotation(rs.meta.annotations, "deployment.kubernetes.io/max-replicas") == "4");
+  // SetDeploymentRevision: the Deployment shows its ReplicaSet's revision, not the manifest's.
+  const auto& d = *st.deployments.find("default", "web");
+  CHECK(annotation(d.meta.annotations, "deployment.kubernetes.io/revision") == "1");
+  CHECK(annotation(d.meta.annotations, "meta.helm.sh/release-name") == "shop");
+
+  // A changed Deployment annotation reaches the current ReplicaSet on the next sync.
+  add(st, testing::deployment("web").replicas(3).annotation("meta.helm.sh/release-name", "shop-2"));
+  controllers::reconcile(st);
+  REQUIRE(user_replica_sets(st).size() == 1);
+  CHECK(annotation(user_replica_sets(st).front()->meta.annotations, "meta.helm.sh/release-name") ==
+        "shop-2");
+}
+
+TEST_CASE(
+    "going back to an earlier template raises its ReplicaSet's revision and keeps the old one",
+    "[controllers][workloads]") {
+  // deploymentutil.SetNewReplicaSetAnnotations: v1 (1) -> v2 (2) -> v1 again (3, history 1).
+  auto st = testing::state();
+  add(st, testing::deployment("web").replicas(2).image("web:v1"));
+  controllers::reconcile(st);
+  add(st, testing::deployment("web").replicas(2).image("web:v2"));
+  controllers::reconcile(st);
+  CHECK(annotation(replica_set_of_image(st, "web:v2").meta.annotations,
+                   "deployment.kubernetes.io/revision") == "2");
+  CHECK(annotation(st.deployments.find("default", "web")->meta.annotations,
+                   "deployment.kubernetes.io/revision") == "2");
+
+  add(st, testing::deployment("web").replicas(2).image("web:v1"));
+  controllers::reconcile(st);
+  REQUIRE(user_replica_sets(st).size() == 2);
+  const auto& v1 = replica_set_of_image(st, "web:v1");
+  const auto& v2 = replica_set_of_image(st, "web:v2");
+  CHECK(v1.replicas == 2);
+  CHECK(v2.replicas == 0);
+  CHECK(annotation(v1.meta.annotations, "deployment.kubernetes.io/revision") == "3");
+  CHECK(annotation(v1.meta.annotations, "deployment.kubernetes.io/revision-history") == "1");
+  CHECK(annotation(v2.meta.annotations, "deployment.kubernetes.io/revision") == "2");
+  CHECK(annotation(v2.meta.annotations, "deployment.kubernetes.io/revision-history") == "<none>");
+  CHECK(annotation(st.deployments.find("default", "web")->meta.annotations,
+                   "deployment.kubernetes.io/revision") == "3");
+
+  // And back to v2: revision 4, history "2". Once more to v1: 5, history "1,3".
+  add(st, testing::deployment("web").replicas(2).image("web:v2"));
+  controllers::reconcile(st);
+  CHECK(annotation(replica_set_of_image(st, "web:v2").meta.annotations,
+                   "deployment.kubernetes.io/revision-history") == "2");
+  add(st, testing::deployment("web").replicas(2).image("web:v1"));
+  controllers::reconcile(st);
+  CHECK(annotation(replica_set_of_image(st, "web:v1").meta.annotations,
+                   "deployment.kubernetes.io/revision") == "5");
+  CHECK(annotation(replica_set_of_image(st, "web:v1").meta.annotations,
+                   "deployment.kubernetes.io/revision-history") == "1,3");
+}
+
+TEST_CASE("a revision history longer than 2000 characters loses its oldest revisions",
+          "[controllers][workloads]") {
+  auto st = testing::state();
+  add(st, testing::deployment("web").replicas(1).image("web:v1"));
+  controllers::reconcile(st);
+  add(st, testing::deployment("web").replicas(1).image("web:v2"));
+  controllers::reconcile(st);
+  // 400 revisions of four digits and their commas: 1999 characters.
+  std::string history;
+  for (int r = 1000; r < 1400; ++r) history += (history.empty() ? "" : ",") + std::to_string(r);
+  REQUIRE(history.size() == 1999);
+  const std::string name = replica_set_of_image(st, "web:v1").meta.name;
+  st.replica_sets.find("default", name)
+      ->meta.annotations.set("deployment.kubernetes.io/revision-history", history);
+  add(st, testing::deployment("web").replicas(1).image("web:v1"));
+  controllers::reconcile(st);
+  // With the old revision "1" and its comma it would be 2001 characters: the oldest entry
+  // ("1000" and its comma) goes.
+  const std::string got = annotation(replica_set_of_image(st, "web:v1").meta.annotations,
+                                     "deployment.kubernetes.io/revision-history");
+  CHECK(got == history.substr(5) + ",1");
+  CHECK(got.size() <= 2000);
+}
+
 TEST_CASE("a standalone ReplicaSet and a ReplicationController make <name>-<5> pods",
           "[controllers][workloads]") {
   auto st = testing::state();

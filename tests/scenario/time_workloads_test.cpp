@@ -102,6 +102,44 @@ TEST_CASE("a rollout with maxSurge 1 and maxUnavailable 0 never has fewer ready 
   CHECK(old_at_zero == 1);
 }
 
+TEST_CASE("rolling back to the earlier image raises its ReplicaSet's revision",
+          "[scenario][time]") {
+  // Over time, as settled: v1 is revision 1, v2 revision 2, v1 again revision 3 with v1's old
+  // revision kept in revision-history (deploymentutil.SetNewReplicaSetAnnotations).
+  auto sim = loaded(cluster(2, kTiming) + "---\n" + web("web", 2));
+  const std::string v1 = pods_of(sim, "web-").front()->spec->containers[0].image;
+  auto revision_of = [&](std::string_view image, std::string_view key) -> std::string {
+    for (const auto& rs : sim.state().replica_sets.items())
+      if (rs.meta.owner.name == "web" && rs.pod_template.spec->containers[0].image == image) {
+        const std::string* v = rs.meta.annotations.get(key);
+        return v != nullptr ? *v : "<none>";
+      }
+    return "<no ReplicaSet>";
+  };
+  auto deployment_revision = [&] {
+    return *sim.state()
+                .deployments.find("default", "web")
+                ->meta.annotations.get("deployment.kubernetes.io/revision");
+  };
+  CHECK(deployment_revision() == "1");
+  REQUIRE(sim.rollout("web", "example/web:v2").ok);
+  sim.run_until(at(10));
+  REQUIRE(sim.rollout_complete("web"));
+  CHECK(revision_of("example/web:v2", "deployment.kubernetes.io/revision") == "2");
+  CHECK(deployment_revision() == "2");
+
+  REQUIRE(sim.rollout("web", v1).ok);
+  sim.run_until(at(20));
+  REQUIRE(sim.rollout_complete("web"));
+  CHECK(revision_of(v1, "deployment.kubernetes.io/revision") == "3");
+  CHECK(revision_of(v1, "deployment.kubernetes.io/revision-history") == "1");
+  CHECK(revision_of("example/web:v2", "deployment.kubernetes.io/revision") == "2");
+  CHECK(deployment_revision() == "3");
+  // Both ReplicaSets were scaled during the rollouts: each carries the Deployment's counts.
+  CHECK(revision_of("example/web:v2", "deployment.kubernetes.io/desired-replicas") == "2");
+  CHECK(revision_of(v1, "deployment.kubernetes.io/max-replicas") == "3");
+}
+
 TEST_CASE("a rollout with the default 25% surge and unavailability finishes", "[scenario][time]") {
   auto sim = loaded(cluster(2, kTiming) + "---\n" + web("web", 4));
   REQUIRE(sim.rollout("web", "example/web:v2").ok);
