@@ -669,8 +669,10 @@ PodApps resolve_pod(const AppIndex& index, const model::ClusterState& state, con
   for (const auto& c : pod.spec->init_containers)
     if (c.restart_policy == "Always")
       out.containers.push_back(resolve_with(index, state, pod, c, warnings));
-  for (const auto& b : out.containers)
+  for (const auto& b : out.containers) {
     out.listening.insert(out.listening.end(), b.ports.begin(), b.ports.end());
+    if (b.capacity.limited()) out.any_limited = true;
+  }
   std::sort(out.listening.begin(), out.listening.end());
   out.listening.erase(std::unique(out.listening.begin(), out.listening.end()), out.listening.end());
   return out;

@@ -429,6 +429,9 @@ IngressRouter::IngressRouter(const model::ClusterState& state,
 }
 
 ControllerPort IngressRouter::controller_port(std::uint32_t pod_slot, std::int32_t port) const {
+  // Asked for every request that reaches a pod; most clusters run no controller, and a
+  // find() in an empty map still hashes and divides.
+  if (controllers_.empty()) return ControllerPort::none;
   auto it = controllers_.find(pod_slot);
   if (it == controllers_.end()) return ControllerPort::none;
   if (port == it->second.first) return ControllerPort::http;

@@ -118,6 +118,10 @@ struct PodApps {
   std::vector<AppBehavior> containers;
   /// The union of the containers' ports, sorted and unique.
   std::vector<ListenPort> listening;
+  /// Some container has a capacity limit (AppBehavior::capacity.limited()): only then can a
+  /// request to the pod need a worker pool, so the pipeline asks Network::app_queue() only
+  /// then (the capacity sits in each container's cold lines).
+  bool any_limited = false;
 
   /// True when some container of the pod listens on (port, protocol).
   bool listens(std::int32_t port, model::Protocol protocol = model::Protocol::TCP) const;
