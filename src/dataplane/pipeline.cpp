@@ -133,11 +133,13 @@ constexpr int kMaxForwardDepth = 16;
 
 }  // namespace
 
-struct Pipeline::Request {
+struct alignas(64) Pipeline::Request {
   // Laid out by use: at 1,000 to 10,000 requests in flight a slot is cold when its next
   // event comes, so what a cluster-IP request reads and writes sits together at the front
   // (the hot part), and what only some requests use (DNS, TLS, the ingress controller, a
-  // copied spec) comes after it and is reset only when it was used.
+  // copied spec) comes after it and is reset only when it was used. Aligned to a cache
+  // line, so the hot part spans as few lines as its size allows and StepEvent::prefetch
+  // knows which lines they are.
 
   // --- Hot: every request
   std::uint32_t generation = 0;
@@ -172,6 +174,11 @@ struct Pipeline::Request {
   bool record_hops = false;
   bool keep_alive = false;
   bool https = false;
+  // connect() ran: finish() writes what it learnt into the record (the time of the name
+  // lookup, remote and local addresses, reuse, the address as resolved when no lookup
+  // gave one). connected() is the same through `connected` and `connected_at`. Written at
+  // the end in one place: the record's lines are cold at every step in between.
+  bool record_connect = false;
   int depth = 0;
   // What the client asked for: `own_spec` (copied or moved in by start, keeping the memory
   // of its strings for the next request in this slot) or a spec shared by start_shared.
@@ -191,6 +198,7 @@ struct Pipeline::Request {
   engine::Simulator::Reservation connect_place;
   SimTime connect_deadline;
   engine::EventId max_timer;
+  SimTime connected_at;  // when connected() ran, for the record's time_connect
 
   // --- TCP
   Ipv4 dst_ip;
@@ -203,6 +211,13 @@ struct Pipeline::Request {
   Ipv4 seen_src;
   SimTime connect_start;  // when the first SYN left: the kernel's retries count from here
   ConnectionTuple tuple;
+  // The container syn_arrive found serving (target, ep_port), in the apps of build
+  // app_generation (AppCatalog is rebuilt only with the network): request_arrive takes it
+  // from here instead of asking PodApps::serving() again, whose lines are cold by then.
+  const AppBehavior* app = nullptr;
+  std::uint64_t app_generation = 0;
+  std::uint32_t app_container = 0;  // its index in PodApps::containers
+  bool app_limited = false;         // PodApps::any_limited of its pod
 
   // --- Capacity (docs/apps.md section 6)
   AppQueue* queue = nullptr;      // the app's worker pool, while queued or holding a worker
@@ -336,6 +351,7 @@ void Pipeline::Request::reset() {
   record_hops = false;
   keep_alive = false;
   https = false;
+  record_connect = false;
   depth = 0;
   spec = &own_spec;
   shared_spec.reset();
@@ -349,6 +365,7 @@ void Pipeline::Request::reset() {
   connect_place = {};
   connect_deadline = {};
   max_timer = {};
+  connected_at = {};
 
   dst_ip = {};
   dst_port = 0;
@@ -360,6 +377,10 @@ void Pipeline::Request::reset() {
   seen_src = {};
   connect_start = {};
   tuple = {};
+  app = nullptr;
+  app_generation = 0;
+  app_container = 0;
+  app_limited = false;
 
   queue = nullptr;
   release_event = {};
@@ -435,6 +456,17 @@ struct Pipeline::StepEvent {
   Pipeline* p;
   RequestId id;
   void operator()() const { p->on_step(id); }
+  // The engine's prefetch hint (engine/handler.hpp), called while the event before this one
+  // runs: the first four lines of the request's slot, which every step reads or writes
+  // (generation and phase, the spec and URL, the timers, the addresses and target, the app
+  // syn_arrive found). Prefetches only: nothing is read but the slot's address.
+  void prefetch() const {
+    const auto slot = static_cast<std::uint32_t>(id & 0xFFFFFFFFu);
+    if (slot >= p->requests_.size()) return;
+    const char* const r = reinterpret_cast<const char*>(p->requests_[slot].get());
+    for (std::size_t line = 0; line < kPrefetchLines; ++line) __builtin_prefetch(r + 64 * line);
+  }
+  static constexpr std::size_t kPrefetchLines = 4;
 };
 struct Pipeline::ConnectTimerEvent {
   Pipeline* p;
@@ -471,7 +503,8 @@ Pipeline::Pipeline(engine::Simulator& sim, Network& net, std::uint64_t seed)
       net_(&net),
       lb_rng_(seed, "cloud-load-balancer"),
       request_id_rng_(seed, "ingress-nginx/request-id"),
-      seed_(seed) {}
+      seed_(seed),
+      url_memo_(std::size_t{1} << kUrlMemoBits) {}
 Pipeline::~Pipeline() = default;
 
 // ---------------------------------------------------------------------------------------
@@ -604,22 +637,20 @@ RequestId Pipeline::launch(RequestId id, const Client& client, trace::HopSink* s
   // The client's entry in the memo, else the slot's last client (more clients than the memo
   // has entries take turns: a slot mostly serves the same one again), else a new copy.
   std::shared_ptr<const Client>& memo = client_memo_[memo_index(client.ip, kClientMemoBits)];
-  std::shared_ptr<const Client> who;
-  if (is_client(memo, client)) {
-    who = memo;
-  } else {
-    who = is_client(r.client, client) ? r.client : std::make_shared<const Client>(client);
-    memo = who;
-  }
+  if (!is_client(memo, client))
+    memo = is_client(r.client, client) ? r.client : std::make_shared<const Client>(client);
   // The slot's record still holds the words of its last client. When that was this same
   // client they are left alone: not even compared, as their strings are cold by now. An
   // observer only reads a record or moves out of it, and a moved-from string is empty, so
   // equal sizes mean the words are still there.
-  const bool same_words = r.client == who &&
+  const bool same_client_as_last = r.client == memo;
+  const bool same_words = same_client_as_last &&
                           r.record.client.kind.size() == to_string(client.kind).size() &&
                           r.record.client.name.size() == client.name.size() &&
                           r.record.client.node.size() == client.node_name.size();
-  r.client = std::move(who);
+  // Assigned only when it changes: a copy of a shared_ptr and the release of the one it
+  // replaces are two atomic operations, for nothing when a slot serves the same client.
+  if (!same_client_as_last) r.client = memo;
   r.parent = parent;
   r.depth = depth;
   r.sink = sink;
@@ -680,7 +711,10 @@ void Pipeline::begin(RequestId id) {
   // put) and checked against the text, so it never needs the string hashed; another
   // text's entry is not even read.
   const std::string& text = r.spec->url;
-  UrlMemo& m = url_memo_[(reinterpret_cast<std::uintptr_t>(text.data()) >> 4) % kUrlMemoSize];
+  // Fibonacci hashing of the address: texts allocated one after another spread over the
+  // memo instead of falling on a few of its entries.
+  const std::uint64_t where = reinterpret_cast<std::uintptr_t>(text.data()) >> 4;
+  UrlMemo& m = url_memo_[(where * 0x9E3779B97F4A7C15ULL) >> (64 - kUrlMemoBits)];
   std::shared_ptr<const ParsedUrlEntry>& memo = m.entry;
   if (m.where != text.data() || !memo || memo->text != text) {
     m.where = text.data();
@@ -1288,11 +1322,8 @@ void Pipeline::connect(Request& r, RequestId id) {
   }
   if (!r.reused) r.src_port = net_->ephemeral_port(r.client->ip);
   const Address from{r.client->ip, r.src_port};
-  r.record.time_namelookup = sim_->now() - r.start;
-  r.record.remote = to;
-  r.record.local = from;
-  r.record.reused_connection = r.reused;
-  if (r.record.resolved.empty()) r.record.resolved.push_back(r.dst_ip);
+  // The record's time_namelookup, remote, local, reused_connection and resolved: finish().
+  r.record_connect = true;
   r.seen_src = r.client->ip;
 
   // The first kube-proxy on the way: the client's node, or for a client outside the
@@ -1459,6 +1490,10 @@ void Pipeline::syn_arrive(Request& r, RequestId id) {
                                apps ? apps->ports_text() : std::string("no ports"));
       } else {
         accepts = true;
+        r.app = app;
+        r.app_generation = net_->generation();
+        r.app_container = static_cast<std::uint32_t>(app - apps->containers.data());
+        r.app_limited = apps->any_limited;
         if (t)
           detail = fmt::format("SYN-ACK: {} accepts on {}/TCP (container {})",
                                net_->pod_name(r.target.pod), r.ep_port, app->container);
@@ -1500,11 +1535,11 @@ void Pipeline::syn_arrive(Request& r, RequestId id) {
 
 void Pipeline::connected(Request& r, RequestId id) {
   r.connected = true;
-  sim_->cancel(r.connect_timer);
+  // Most requests connect before their timer was ever armed (schedule()): no call then.
+  if (!r.connect_timer.empty()) sim_->cancel(r.connect_timer);
   r.connect_timer = {};
-  r.connect_place = {};  // never armed: nothing to cancel
-  r.record.connected_to = Address{r.dst_ip, r.dst_port};
-  r.record.time_connect = sim_->now() - r.start;
+  r.connect_place = {};          // never armed: nothing to cancel
+  r.connected_at = sim_->now();  // the record's connected_to and time_connect: finish()
   const Address from{r.client->ip, r.src_port};
   const Address to{r.dst_ip, r.dst_port};
   const std::uint32_t at_node = r.target.in_cluster() ? r.target.node : kNoIndex;
@@ -1615,8 +1650,18 @@ void Pipeline::request_arrive(Request& r, RequestId id) {
     return;
   }
   const model::Pod& pod = net_->state().pods[slot];
-  const PodApps* apps = net_->apps().pod(slot);
-  const AppBehavior* app = apps ? apps->serving(r.ep_port) : nullptr;
+  const AppBehavior* app = r.app;
+  std::uint32_t container = r.app_container;
+  bool limited = r.app_limited;
+  if (app == nullptr || r.app_generation != net_->generation()) {
+    // A reused connection (no SYN this time), or the network was rebuilt since the SYN.
+    const PodApps* apps = net_->apps().pod(slot);
+    app = apps ? apps->serving(r.ep_port) : nullptr;
+    if (app) {
+      container = static_cast<std::uint32_t>(app - apps->containers.data());
+      limited = apps->any_limited;
+    }
+  }
   net_->assign_pod_name(slot, r.served_by);  // into the slot's buffer: no allocation
   const std::string& name = r.served_by;
   if (!app) {
@@ -1679,8 +1724,8 @@ void Pipeline::request_arrive(Request& r, RequestId id) {
                             ? ", after " + core::format_duration(r.response.latency)
                             : std::string(),
                         app->explain));
-      const auto container = static_cast<std::uint32_t>(app - apps->containers.data());
-      if (AppQueue* q = net_->app_queue(slot, container)) {
+      // Without a limit in the pod, app_queue() has no queue to give (and creates none).
+      if (AppQueue* q = limited ? net_->app_queue(slot, container) : nullptr) {
         r.response.headers.swap(action.response.headers);
         r.response.body.swap(action.response.body);
         serve(r, id, *q);
@@ -2261,13 +2306,28 @@ void Pipeline::finish(Request& r, RequestId id, Outcome outcome, int exit_code, 
     r.release_event = {};
     free_worker(r);
   }
-  sim_->cancel(r.step_event);
-  sim_->cancel(r.connect_timer);
-  sim_->cancel(r.max_timer);
+  // Usually none is pending (the step that runs now was the last; the connect timer is
+  // armed only when needed): cancel() is called only for those that are.
+  if (!r.step_event.empty()) sim_->cancel(r.step_event);
+  if (!r.connect_timer.empty()) sim_->cancel(r.connect_timer);
+  if (!r.max_timer.empty()) sim_->cancel(r.max_timer);
   r.step_event = r.connect_timer = r.max_timer = {};
   r.connect_place = {};
   r.phase = Phase::done;
   --in_flight_;
+  // What connect() and connected() learnt, as they would have written it (none of it
+  // changes after them: connect_start, dst_ip/dst_port, src_port and reused are set there).
+  if (r.record_connect) {
+    r.record.time_namelookup = r.connect_start - r.start;
+    r.record.remote = Address{r.dst_ip, r.dst_port};
+    r.record.local = Address{r.client->ip, r.src_port};
+    r.record.reused_connection = r.reused;
+    if (r.record.resolved.empty()) r.record.resolved.push_back(r.dst_ip);
+  }
+  if (r.connected) {
+    r.record.connected_to = Address{r.dst_ip, r.dst_port};
+    r.record.time_connect = r.connected_at - r.start;
+  }
   r.record.outcome = outcome;
   r.record.exit_code = exit_code;
   r.record.error = std::move(error);
@@ -2277,7 +2337,7 @@ void Pipeline::finish(Request& r, RequestId id, Outcome outcome, int exit_code, 
     if (r.keep_alive && outcome == Outcome::ok) {
       kept_[key] = KeptConnection{r.src_port, r.entry_node, r.tuple, r.target, r.ep_ip};
     } else {
-      kept_.erase(key);
+      if (!kept_.empty()) kept_.erase(key);  // no hashing when nothing is kept (bulk traffic)
       net_->proxy(r.entry_node).close(r.tuple);
     }
   }

@@ -234,8 +234,11 @@ class Pipeline {
     const char* where = nullptr;  // the text's address when it was stored
     std::shared_ptr<const ParsedUrlEntry> entry;
   };
-  static constexpr std::size_t kUrlMemoSize = 256;
-  std::array<UrlMemo, kUrlMemoSize> url_memo_;
+  // One entry per URL at the limits (10,000 Service ports, one spec each): at 256 entries
+  // the memo missed for most requests there and each miss hashed the text into url_cache_.
+  // On the heap: 384 KB.
+  static constexpr unsigned kUrlMemoBits = 14;
+  std::vector<UrlMemo> url_memo_;
   // Recent clients by address (intern()); a client whose entry holds another is copied
   // anew into it.
   static constexpr unsigned kClientMemoBits = 4;
