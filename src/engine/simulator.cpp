@@ -11,8 +11,8 @@ bool Simulator::cancel(EventId id) {
   if (!is_pending(id)) return false;
   release_slot(static_cast<std::uint32_t>(id.value & kSlotMask));
   --pending_;
-  drop_dead_top();
   purge_if_mostly_dead();
+  settle_first();
   return true;
 }
 
@@ -38,6 +38,9 @@ void Simulator::purge_if_mostly_dead() {
 bool Simulator::step() {
   const QueueEntry* first = first_cached();
   if (first == nullptr) return false;
+#ifndef NDEBUG
+  PODHOP_CHECK(live(first->key), "the first queued event is a cancelled one");
+#endif
   const QueueEntry e = *first;
   if (first_ == kMaxLanes) {
     queue_.pop();
@@ -52,11 +55,17 @@ bool Simulator::step() {
   const detail::InlineHandler handler = slots_[slot].handler;
   release_slot(slot);
   --pending_;
-  drop_dead_top();
-  // The next event's slot is a likely cache miss in a large table: start loading it now, so
-  // it arrives while this handler runs.
-  // (Found once here and remembered for the next step while handlers only add events.)
-  if (const QueueEntry* next = first_cached()) __builtin_prefetch(&slots_[next->key & kSlotMask]);
+  // The next event (found once here and remembered for the next step while handlers only
+  // add events): its slot is a likely cache miss in a large table, so start loading it now,
+  // then run its prefetch hint (handler.hpp) if its type has one, so that the lines the
+  // hint names arrive while this handler runs. Reading the slot's handler waits for the
+  // slot's line; a type without a hint costs a null test. (A handler may still schedule an
+  // event that goes first: then the hint was wasted, nothing else.)
+  if (const QueueEntry* next = settle_first()) {
+    const Slot& s = slots_[next->key & kSlotMask];
+    __builtin_prefetch(&s);
+    s.handler.prefetch();
+  }
   now_ = e.time;
   ++executed_;
   handler(*this);
@@ -74,7 +83,7 @@ void Simulator::run_until(core::SimTime limit) {
   stop_requested_ = false;
   for (;;) {
     if (stop_requested_) break;
-    const QueueEntry* first = first_cached();
+    const QueueEntry* first = settle_first();
     if (first == nullptr || first->time > limit) break;
     step();
   }
