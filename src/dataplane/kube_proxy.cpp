@@ -104,52 +104,51 @@ const std::string& KubeProxy::node_name() const {
 // ---------------------------------------------------------------------------------------
 // The conntrack table
 
-KubeProxy::ConntrackEntry* KubeProxy::ConntrackTable::find(const ConnectionTuple& key) {
-  if (size_ == 0) return nullptr;
-  Slot& s = slots_[probe(key, hash_of(key))];
-  return s.hash != 0 ? &s.entry : nullptr;
-}
-
-void KubeProxy::ConntrackTable::insert_or_assign(const ConnectionTuple& key,
-                                                 const ConntrackEntry& entry) {
-  if ((size_ + 1) * 4 > slots_.size() * 3) grow();
-  const std::uint64_t h = hash_of(key);
-  Slot& s = slots_[probe(key, h)];
-  if (s.hash == 0) {
-    s.hash = h;
-    s.key = key;
-    ++size_;
+void KubeProxy::ConntrackTable::insert(const Place& p, const ConnectionTuple& key,
+                                       const ConntrackEntry& entry) {
+  std::size_t i = p.index;
+  if ((size_ + 1) * 4 > hashes_.size() * 3) {
+    grow();
+    i = probe(key, p.hash);
   }
-  s.entry = entry;
+  hashes_[i] = p.hash;
+  slots_[i] = Slot{key, entry};
+  ++size_;
 }
 
 void KubeProxy::ConntrackTable::erase(const ConnectionTuple& key) {
   if (size_ == 0) return;
   std::size_t i = probe(key, hash_of(key));
-  if (slots_[i].hash == 0) return;
+  if (hashes_[i] == 0) return;
   // Backward shift: pull later members of the probe run into the hole, so lookups never
   // meet a tombstone.
-  const std::size_t mask = slots_.size() - 1;
-  for (std::size_t j = (i + 1) & mask; slots_[j].hash != 0; j = (j + 1) & mask) {
-    const std::size_t k = slots_[j].hash & mask;
+  const std::size_t mask = hashes_.size() - 1;
+  for (std::size_t j = (i + 1) & mask; hashes_[j] != 0; j = (j + 1) & mask) {
+    const std::size_t k = hashes_[j] & mask;
     // Slot j may stay when its home lies cyclically in (i, j].
     const bool stays = i <= j ? (i < k && k <= j) : (i < k || k <= j);
     if (stays) continue;
+    hashes_[i] = hashes_[j];
     slots_[i] = slots_[j];
     i = j;
   }
-  slots_[i].hash = 0;
+  hashes_[i] = 0;
   --size_;
 }
 
 void KubeProxy::ConntrackTable::grow() {
+  std::vector<std::uint32_t> old_hashes = std::move(hashes_);
   std::vector<Slot> old = std::move(slots_);
   // Small to start: every node a connection reaches gets a table.
-  slots_.assign(old.empty() ? 8 : old.size() * 2, Slot{});
+  const std::size_t capacity = old.empty() ? 8 : old.size() * 2;
+  hashes_.assign(capacity, 0);
+  slots_.assign(capacity, Slot{});
   size_ = 0;
-  for (const Slot& s : old)
-    if (s.hash != 0) {
-      slots_[probe(s.key, s.hash)] = s;
+  for (std::size_t j = 0; j < old.size(); ++j)
+    if (old_hashes[j] != 0) {
+      const std::size_t i = probe(old[j].key, old_hashes[j]);
+      hashes_[i] = old_hashes[j];
+      slots_[i] = old[j];
       ++size_;
     }
 }
@@ -173,9 +172,18 @@ core::Duration KubeProxy::lifetime(model::Protocol p) const {
   return p == model::Protocol::UDP ? config_.udp_timeout : config_.tcp_timeout;
 }
 
+void KubeProxy::update_next_expiry() {
+  next_expiry_ = core::SimTime{std::numeric_limits<std::int64_t>::max()};
+  for (const ExpiryQueue& q : expiry_)
+    if (!q.empty() && q.front().first < next_expiry_) next_expiry_ = q.front().first;
+}
+
 void KubeProxy::arm(const ConnectionTuple& tuple, core::SimTime expires) {
   ExpiryQueue& q = expiry_[static_cast<std::size_t>(tuple.protocol)];
   q.emplace_back(expires, tuple);
+  // The queue's first item is unchanged unless it was empty, and compaction below keeps
+  // this new (live) item, so a first item only ever moves later.
+  if (expires < next_expiry_ && q.size() == 1) next_expiry_ = expires;
   // Closed and refreshed connections leave stale queue elements behind (expire_conntrack
   // skips them); when they outnumber the live entries three to one, drop them (keeping the
   // order) so the queue stays bounded. Each element kept costs a conntrack lookup, so the
@@ -185,6 +193,7 @@ void KubeProxy::arm(const ConnectionTuple& tuple, core::SimTime expires) {
       const ConntrackEntry* e = conntrack_.find(item.second);
       return e == nullptr || e->expires != item.first;
     });
+    update_next_expiry();
   }
 }
 
@@ -197,14 +206,16 @@ void KubeProxy::expire_conntrack(core::SimTime now) {
       q.pop_front();
     }
   }
+  update_next_expiry();
 }
 
-void KubeProxy::remember(const NewConnection& c, const Verdict& v) {
+void KubeProxy::remember(const NewConnection& c, const Verdict& v,
+                         const ConntrackTable::Place& place) {
   const ConnectionTuple key = c.tuple();
   const core::SimTime expires = c.time + lifetime(c.protocol);
-  conntrack_.insert_or_assign(
-      key, ConntrackEntry{tables_->port(v.service_port).key, v.endpoint_ip, v.endpoint_port,
-                          v.masquerade, v.destination, expires});
+  conntrack_.insert(place, key,
+                    ConntrackEntry{tables_->port(v.service_port).key, v.endpoint_ip,
+                                   v.endpoint_port, v.masquerade, v.destination, expires});
   arm(key, expires);
 }
 
@@ -249,18 +260,22 @@ Verdict KubeProxy::conntrack_hit(const NewConnection& c, const ConntrackEntry& e
 }
 
 Verdict KubeProxy::route(const NewConnection& c) {
-  expire_conntrack(c.time);
+  if (c.time >= next_expiry_) expire_conntrack(c.time);
   const ConnectionTuple tuple = c.tuple();
-  if (ConntrackEntry* e = conntrack_.find(tuple)) {
-    e->expires = c.time + lifetime(c.protocol);
-    const ConntrackEntry entry = *e;  // arm() may compact the table's neighbours, not move it
+  const ConntrackTable::Place place = conntrack_.lookup(tuple);
+  if (place.found) {
+    ConntrackEntry& e = conntrack_.at(place);
+    e.expires = c.time + lifetime(c.protocol);
+    const ConntrackEntry entry = e;  // arm() may compact the queue, which reads the table
     arm(tuple, entry.expires);
     Verdict v = conntrack_hit(c, entry);
     to_live(v);
     return v;
   }
   Verdict v = route_rules(c);
-  if (v.kind == VerdictKind::dnat) remember(c, v);
+  // The rules read conntrack nowhere and change it nowhere: `place` is still where the
+  // new entry goes.
+  if (v.kind == VerdictKind::dnat) remember(c, v, place);
   to_live(v);
   return v;
 }

@@ -648,6 +648,32 @@ TEST_CASE("conntrack keeps every open flow's endpoint through many opens and clo
   }
 }
 
+TEST_CASE("a conntrack table closed down to empty takes new flows where lookups find them",
+          "[dataplane][kube-proxy]") {
+  // The table keeps its slots when its last flow closes; a new flow must go to its own home
+  // slot (where a lookup starts), not wherever the empty table's lookup stopped.
+  Cluster c;
+  c.service("web", model::ServiceType::ClusterIP, "10.96.0.20", {sport("", 80)});
+  c.slice("web-1", "web", {eport("", 80)},
+          {ep("10.244.1.10", "node-b"), ep("10.244.1.11", "node-b")});
+  const auto tables = ServiceTables::build(c.s);
+  KubeProxy proxy(tables, 0, 9);
+  for (int round = 0; round < 3; ++round) {
+    std::vector<NewConnection> flows;
+    for (int i = 0; i < 40; ++i) {
+      flows.push_back(conn(SourceKind::pod, kClient, "10.96.0.20", 80, 41000 + 7 * i + round));
+      REQUIRE_FALSE(proxy.route(flows.back()).established);
+    }
+    for (const NewConnection& f : flows) REQUIRE(proxy.route(f).established);
+    for (const NewConnection& f : flows) proxy.close(f.tuple());
+    REQUIRE(proxy.conntrack_size() == 0);
+  }
+  const NewConnection late = conn(SourceKind::pod, kClient, "10.96.0.20", 80, 50001);
+  CHECK_FALSE(proxy.route(late).established);
+  CHECK(proxy.route(late).established);
+  CHECK(proxy.conntrack_size() == 1);
+}
+
 TEST_CASE("UDP conntrack entries expire after 30 s without traffic", "[dataplane][kube-proxy]") {
   Cluster c;
   c.service("kube-dns", model::ServiceType::ClusterIP, "10.96.0.10",

@@ -16,6 +16,7 @@
 // logs and never throws.
 
 #include <cstdint>
+#include <limits>
 #include <optional>
 #include <span>
 #include <string>
@@ -193,44 +194,66 @@ class KubeProxy {
     std::int32_t endpoint_port = 0;
     core::SimTime last_seen;
   };
-  // Conntrack: open addressing with linear probing and backward-shift deletion, in one
-  // array. A flow costs no allocation (a std::unordered_map allocates a node per flow and
-  // frees it at close: twice per request in bulk traffic). Never iterated where the order
-  // could reach output.
+  // Conntrack: open addressing with linear probing and backward-shift deletion. A flow
+  // costs no allocation (a std::unordered_map allocates a node per flow and frees it at
+  // close: twice per request in bulk traffic). The probe runs over a separate array of
+  // 4-byte hashes (16 to a cache line), so a miss or a long probe run reads one or two lines
+  // and a hit one more for its slot. Never iterated where the order could reach output.
   class ConntrackTable {
    public:
-    ConntrackEntry* find(const ConnectionTuple& key);
-    void insert_or_assign(const ConnectionTuple& key, const ConntrackEntry& entry);
+    // Where a lookup ended: the slot holding the key, or the free slot where it would go.
+    // Valid for insert() as long as the table is not changed in between.
+    struct Place {
+      std::size_t index = 0;
+      std::uint32_t hash = 0;
+      bool found = false;
+    };
+    Place lookup(const ConnectionTuple& key) const {
+      const std::uint32_t h = hash_of(key);
+      if (hashes_.empty()) return Place{0, h, false};  // insert() grows the table first
+      const std::size_t i = probe(key, h);
+      return Place{i, h, hashes_[i] != 0};
+    }
+    ConntrackEntry& at(const Place& p) { return slots_[p.index].entry; }
+    ConntrackEntry* find(const ConnectionTuple& key) {
+      const Place p = lookup(key);
+      return p.found ? &slots_[p.index].entry : nullptr;
+    }
+    // Adds key, which lookup() did not find at `p`.
+    void insert(const Place& p, const ConnectionTuple& key, const ConntrackEntry& entry);
     void erase(const ConnectionTuple& key);
     std::size_t size() const { return size_; }
     // Erases every entry `pred(key, entry)` selects.
     template <typename Pred>
     void erase_if(Pred pred) {
       std::vector<ConnectionTuple> doomed;
-      for (const Slot& s : slots_)
-        if (s.hash != 0 && pred(s.key, s.entry)) doomed.push_back(s.key);
+      for (std::size_t i = 0; i < slots_.size(); ++i)
+        if (hashes_[i] != 0 && pred(slots_[i].key, slots_[i].entry))
+          doomed.push_back(slots_[i].key);
       for (const ConnectionTuple& k : doomed) erase(k);
     }
 
    private:
-    // One 64-byte slot. The key's hash is kept (0: the slot is free; a hash is never 0), so a
-    // probe compares hashes first and a deletion's backward shift never rehashes.
     struct Slot {
       ConnectionTuple key;
       ConntrackEntry entry;
-      std::uint64_t hash = 0;
     };
-    static std::uint64_t hash_of(const ConnectionTuple& key) { return TupleHash{}(key) | 1u; }
+    // The key's hash, kept in hashes_ (0: the slot is free; a hash is never 0), so a probe
+    // compares hashes first and a deletion's backward shift never rehashes. Its low bits
+    // pick the home slot (tables stay far below 2^32 slots).
+    static std::uint32_t hash_of(const ConnectionTuple& key) {
+      return static_cast<std::uint32_t>(TupleHash{}(key)) | 1u;
+    }
     // The slot holding key (hash h), or the free slot where it would go.
-    std::size_t probe(const ConnectionTuple& key, std::uint64_t h) const {
-      const std::size_t mask = slots_.size() - 1;
+    std::size_t probe(const ConnectionTuple& key, std::uint32_t h) const {
+      const std::size_t mask = hashes_.size() - 1;
       std::size_t i = h & mask;
-      while (slots_[i].hash != 0 && !(slots_[i].hash == h && slots_[i].key == key))
-        i = (i + 1) & mask;
+      while (hashes_[i] != 0 && !(hashes_[i] == h && slots_[i].key == key)) i = (i + 1) & mask;
       return i;
     }
     void grow();
 
+    std::vector<std::uint32_t> hashes_;
     std::vector<Slot> slots_;
     std::size_t size_ = 0;
   };
@@ -269,11 +292,12 @@ class KubeProxy {
   // Picks an endpoint index from `candidates` (affinity, then rr or random); fills v.why.
   std::uint32_t pick(const NewConnection& c, controllers::ServicePortId id,
                      std::span<const std::uint32_t> candidates, Verdict& v, bool& affinity_hit);
-  void remember(const NewConnection& c, const Verdict& v);
+  void remember(const NewConnection& c, const Verdict& v, const ConntrackTable::Place& place);
   // Re-expresses a verdict of the programmed tables in the live ones.
   void to_live(Verdict& v) const;
   void arm(const ConnectionTuple& tuple, core::SimTime expires);
   void expire_conntrack(core::SimTime now);
+  void update_next_expiry();
   core::Duration lifetime(model::Protocol p) const;
   // The node's name (from the tables: only traces need it).
   const std::string& node_name() const;
@@ -287,6 +311,9 @@ class KubeProxy {
 
   ConntrackTable conntrack_;
   ExpiryQueue expiry_[3];  // by model::Protocol
+  // The earliest expiry among the queues' first items (or never): route() looks at the
+  // queues only once it is due.
+  core::SimTime next_expiry_{std::numeric_limits<std::int64_t>::max()};
   // Affinity lists of the Service ports that use ClientIP, by ProxyServicePort::key.
   std::unordered_map<std::uint64_t, AffinityTable> affinity_;
   // IPVS: one round-robin cursor per virtual server (destination ip, port, protocol).
