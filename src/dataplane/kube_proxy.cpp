@@ -116,9 +116,9 @@ void KubeProxy::ConntrackTable::insert(const Place& p, const ConnectionTuple& ke
   ++size_;
 }
 
-void KubeProxy::ConntrackTable::erase(const ConnectionTuple& key) {
+void KubeProxy::ConntrackTable::erase(const ConnectionTuple& key, std::uint32_t h) {
   if (size_ == 0) return;
-  std::size_t i = probe(key, hash_of(key));
+  std::size_t i = probe(key, h);
   if (hashes_[i] == 0) return;
   // Backward shift: pull later members of the probe run into the hole, so lookups never
   // meet a tombstone.
@@ -175,12 +175,12 @@ core::Duration KubeProxy::lifetime(model::Protocol p) const {
 void KubeProxy::update_next_expiry() {
   next_expiry_ = core::SimTime{std::numeric_limits<std::int64_t>::max()};
   for (const ExpiryQueue& q : expiry_)
-    if (!q.empty() && q.front().first < next_expiry_) next_expiry_ = q.front().first;
+    if (!q.empty() && q.front().expires < next_expiry_) next_expiry_ = q.front().expires;
 }
 
-void KubeProxy::arm(const ConnectionTuple& tuple, core::SimTime expires) {
+void KubeProxy::arm(const ConnectionTuple& tuple, std::uint32_t hash, core::SimTime expires) {
   ExpiryQueue& q = expiry_[static_cast<std::size_t>(tuple.protocol)];
-  q.emplace_back(expires, tuple);
+  q.push_back(ExpiryQueue::Item{expires, tuple, hash});
   // The queue's first item is unchanged unless it was empty, and compaction below keeps
   // this new (live) item, so a first item only ever moves later.
   if (expires < next_expiry_ && q.size() == 1) next_expiry_ = expires;
@@ -190,8 +190,8 @@ void KubeProxy::arm(const ConnectionTuple& tuple, core::SimTime expires) {
   // margin is wide: at 2x the queue was walked every few thousand connections.
   if (q.size() > 4 * conntrack_.size() + 4096) {
     q.erase_if([&](const auto& item) {
-      const ConntrackEntry* e = conntrack_.find(item.second);
-      return e == nullptr || e->expires != item.first;
+      const ConntrackEntry* e = conntrack_.find(item.tuple, item.hash);
+      return e == nullptr || e->expires != item.expires;
     });
     update_next_expiry();
   }
@@ -199,10 +199,11 @@ void KubeProxy::arm(const ConnectionTuple& tuple, core::SimTime expires) {
 
 void KubeProxy::expire_conntrack(core::SimTime now) {
   for (ExpiryQueue& q : expiry_) {
-    while (!q.empty() && q.front().first <= now) {
-      const ConntrackEntry* e = conntrack_.find(q.front().second);
+    while (!q.empty() && q.front().expires <= now) {
+      const ExpiryQueue::Item& item = q.front();
+      const ConntrackEntry* e = conntrack_.find(item.tuple, item.hash);
       // An entry refreshed since has a later expiry (and a later queue element).
-      if (e != nullptr && e->expires <= now) conntrack_.erase(q.front().second);
+      if (e != nullptr && e->expires <= now) conntrack_.erase(item.tuple, item.hash);
       q.pop_front();
     }
   }
@@ -216,7 +217,7 @@ void KubeProxy::remember(const NewConnection& c, const Verdict& v,
   conntrack_.insert(place, key,
                     ConntrackEntry{tables_->port(v.service_port).key, v.endpoint_ip,
                                    v.endpoint_port, v.masquerade, v.destination, expires});
-  arm(key, expires);
+  arm(key, place.hash, expires);
 }
 
 void KubeProxy::close(const ConnectionTuple& tuple) {
@@ -267,7 +268,7 @@ Verdict KubeProxy::route(const NewConnection& c) {
     ConntrackEntry& e = conntrack_.at(place);
     e.expires = c.time + lifetime(c.protocol);
     const ConntrackEntry entry = e;  // arm() may compact the queue, which reads the table
-    arm(tuple, entry.expires);
+    arm(tuple, place.hash, entry.expires);
     Verdict v = conntrack_hit(c, entry);
     to_live(v);
     return v;

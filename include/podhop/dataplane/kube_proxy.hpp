@@ -215,13 +215,22 @@ class KubeProxy {
       return Place{i, h, hashes_[i] != 0};
     }
     ConntrackEntry& at(const Place& p) { return slots_[p.index].entry; }
-    ConntrackEntry* find(const ConnectionTuple& key) {
-      const Place p = lookup(key);
-      return p.found ? &slots_[p.index].entry : nullptr;
+    // The entry of key, whose hash_of() is h, or nullptr.
+    ConntrackEntry* find(const ConnectionTuple& key, std::uint32_t h) {
+      if (hashes_.empty()) return nullptr;
+      const std::size_t i = probe(key, h);
+      return hashes_[i] != 0 ? &slots_[i].entry : nullptr;
     }
     // Adds key, which lookup() did not find at `p`.
     void insert(const Place& p, const ConnectionTuple& key, const ConntrackEntry& entry);
-    void erase(const ConnectionTuple& key);
+    void erase(const ConnectionTuple& key) { erase(key, hash_of(key)); }
+    void erase(const ConnectionTuple& key, std::uint32_t h);
+    // The key's hash, kept in hashes_ (0: the slot is free; a hash is never 0), so a probe
+    // compares hashes first and a deletion's backward shift never rehashes. Its low bits
+    // pick the home slot (tables stay far below 2^32 slots).
+    static std::uint32_t hash_of(const ConnectionTuple& key) {
+      return static_cast<std::uint32_t>(TupleHash{}(key)) | 1u;
+    }
     std::size_t size() const { return size_; }
     // Erases every entry `pred(key, entry)` selects.
     template <typename Pred>
@@ -238,12 +247,6 @@ class KubeProxy {
       ConnectionTuple key;
       ConntrackEntry entry;
     };
-    // The key's hash, kept in hashes_ (0: the slot is free; a hash is never 0), so a probe
-    // compares hashes first and a deletion's backward shift never rehashes. Its low bits
-    // pick the home slot (tables stay far below 2^32 slots).
-    static std::uint32_t hash_of(const ConnectionTuple& key) {
-      return static_cast<std::uint32_t>(TupleHash{}(key)) | 1u;
-    }
     // The slot holding key (hash h), or the free slot where it would go.
     std::size_t probe(const ConnectionTuple& key, std::uint32_t h) const {
       const std::size_t mask = hashes_.size() - 1;
@@ -265,13 +268,18 @@ class KubeProxy {
   // std::deque it holds no memory while empty (three queues on each of 5,000 nodes).
   class ExpiryQueue {
    public:
-    using Item = std::pair<core::SimTime, ConnectionTuple>;
+    // The connection's conntrack hash rides in what would be padding, so that sweeping the
+    // queue (expiry, compaction) looks entries up without hashing their tuples again.
+    struct Item {
+      core::SimTime expires;
+      ConnectionTuple tuple;
+      std::uint32_t hash = 0;
+    };
+    static_assert(sizeof(Item) == 32, "an expiry item stays 32 bytes");
     bool empty() const { return head_ == items_.size(); }
     std::size_t size() const { return items_.size() - head_; }
     const Item& front() const { return items_[head_]; }
-    void emplace_back(core::SimTime t, const ConnectionTuple& tuple) {
-      items_.emplace_back(t, tuple);
-    }
+    void push_back(const Item& item) { items_.push_back(item); }
     void pop_front();
     // Drops the items `pred` selects, keeping the order of the rest.
     template <typename Pred>
@@ -295,7 +303,8 @@ class KubeProxy {
   void remember(const NewConnection& c, const Verdict& v, const ConntrackTable::Place& place);
   // Re-expresses a verdict of the programmed tables in the live ones.
   void to_live(Verdict& v) const;
-  void arm(const ConnectionTuple& tuple, core::SimTime expires);
+  // Queues the expiry of the connection `tuple` (conntrack hash `hash`) at `expires`.
+  void arm(const ConnectionTuple& tuple, std::uint32_t hash, core::SimTime expires);
   void expire_conntrack(core::SimTime now);
   void update_next_expiry();
   core::Duration lifetime(model::Protocol p) const;
