@@ -67,6 +67,9 @@ void ClusterClock::begin_time() {
 }
 
 void ClusterClock::api_changed() {
+  // The change (a scale, a new template) must show in Simulation::state() at once, even
+  // while terminated pods keep the view a filtered copy.
+  impl_.view_stale = true;
   begin_time();
   scan();  // kubelet watches its pods: a deletion starts their termination now
   request_sync();
