@@ -210,6 +210,13 @@ class Simulation {
   /// which starts a rolling update with the Deployment's maxSurge and maxUnavailable.
   ActionResult rollout(std::string_view deployment, std::string_view image,
                        std::string_view namespace_ = "default", std::string_view container = "");
+  /// `kubectl rollout undo deployment/NAME [--to-revision=N]`: the Deployment takes the pod
+  /// template (and annotations) of the ReplicaSet with that revision, 0 meaning the one
+  /// before the newest, and rolls to it as to any new template; that ReplicaSet is then
+  /// current again with a new revision. kubectl's messages: "rolled back", "skipped rollback
+  /// (current template already matches revision N)", and its errors.
+  ActionResult rollout_undo(std::string_view deployment, std::int64_t to_revision = 0,
+                            std::string_view namespace_ = "default");
   /// True when the Deployment's rollout has finished (`kubectl rollout status` would return):
   /// its ReplicaSet for the current template has every replica Ready and no pod of an older
   /// ReplicaSet is left running (terminating ones do not count, as for kubectl).

@@ -499,10 +499,37 @@ class StepReader {
       if (resolve(n) && resolve(n)->is_null()) c_.error_at(n, msg_required());
       return a;
     }
-    check_keys(n, {"deployment", "image", "container", "namespace"});
+    check_keys(n, {"deployment", "image", "container", "namespace", "undo", "toRevision"});
     a.deployment = required_text(n, "deployment");
-    a.image = required_text(n, "image");
-    if (auto ct = text(find_key(n, "container"), "container")) a.container = *ct;
+    const YNode* undo = find_key(n, "undo");
+    const std::optional<bool> u = read_bool(c_, undo, "undo");
+    // An unreadable undo is its own error: nothing else is asked of the step.
+    if (const YNode* ru = resolve(undo); ru != nullptr && !ru->is_null() && !u) return a;
+    a.undo = u.value_or(false);
+    if (!a.undo) {
+      // kubectl set image
+      a.image = required_text(n, "image");
+      if (const YNode* tr = find_key(n, "toRevision"))
+        c_.error_at(tr, msg_forbidden("toRevision applies to undo: true"), "toRevision");
+    } else {
+      // kubectl rollout undo [--to-revision=N]
+      if (const YNode* im = find_key(n, "image"))
+        c_.error_at(im, msg_forbidden("undo takes the image of an earlier revision, not one given"),
+                    "image");
+      if (const YNode* ct = find_key(n, "container"))
+        c_.error_at(ct, msg_forbidden("container applies to image, not to undo"), "container");
+      if (const YNode* tr = find_key(n, "toRevision")) {
+        if (auto v = read_int32(c_, tr, "toRevision")) {
+          if (*v < 0)
+            c_.error_at(
+                tr, msg_invalid(std::to_string(*v), "must be 0 (the previous revision) or more"),
+                "toRevision");
+          else
+            a.to_revision = *v;
+        }
+      }
+    }
+    if (auto ct = text(find_key(n, "container"), "container"); ct && !a.undo) a.container = *ct;
     if (auto ns = text(find_key(n, "namespace"), "namespace")) a.namespace_ = *ns;
     return a;
   }

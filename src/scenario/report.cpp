@@ -145,10 +145,9 @@ void print_report(std::ostream& out, const ScenarioReport& report) {
   for (const auto& s : report.steps) {
     out << '\n';
     // Three significant digits: a reader compares steps, the JSON has no times at all.
-    std::string when = s.started == s.ended
-                           ? fmt::format("at {}", short_duration(s.started.ns))
-                           : fmt::format("{} -> {}", short_duration(s.started.ns),
-                                         short_duration(s.ended.ns));
+    std::string when = s.started == s.ended ? fmt::format("at {}", short_duration(s.started.ns))
+                                            : fmt::format("{} -> {}", short_duration(s.started.ns),
+                                                          short_duration(s.ended.ns));
     out << fmt::format("[{}] {}  {}  ({})\n", s.index, s.passed ? "PASS" : "FAIL", s.name, when);
     if (!s.description.empty() && s.description != s.name)
       out << fmt::format("      {}\n", s.description);

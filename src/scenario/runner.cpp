@@ -114,7 +114,11 @@ std::pair<std::string, std::string> describe(const manifest::Action& action) {
           std::string s = fmt::format("apply {}", fmt::join(names, ", "));
           return {s, s};
         } else if constexpr (std::is_same_v<T, manifest::RolloutAction>) {
-          std::string s = fmt::format("rollout deployment/{} to {}", a.deployment, a.image);
+          std::string s =
+              !a.undo ? fmt::format("rollout deployment/{} to {}", a.deployment, a.image)
+              : a.to_revision > 0 ? fmt::format("roll back deployment/{} to revision {}",
+                                                a.deployment, a.to_revision)
+                                  : fmt::format("roll back deployment/{}", a.deployment);
           return {s, s};
         } else {
           std::string s;
@@ -605,7 +609,9 @@ void Runner::Impl::start(Slot& slot) {
         } else if constexpr (std::is_same_v<T, manifest::ScaleAction>) {
           conclude_action(slot, sim.scale(a.kind, a.name, a.replicas, a.namespace_));
         } else if constexpr (std::is_same_v<T, manifest::RolloutAction>) {
-          conclude_action(slot, sim.rollout(a.deployment, a.image, a.namespace_, a.container));
+          conclude_action(slot,
+                          a.undo ? sim.rollout_undo(a.deployment, a.to_revision, a.namespace_)
+                                 : sim.rollout(a.deployment, a.image, a.namespace_, a.container));
         } else if constexpr (std::is_same_v<T, manifest::ApplyAction>) {
           manifest::LoadReport r = sim.apply(a.paths);
           if (r.ok()) {

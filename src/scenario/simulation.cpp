@@ -741,6 +741,80 @@ ActionResult Simulation::rollout(std::string_view deployment, std::string_view i
   return {true, fmt::format("deployment.apps/{} image updated", deployment)};
 }
 
+ActionResult Simulation::rollout_undo(std::string_view deployment, std::int64_t to_revision,
+                                      std::string_view namespace_) {
+  auto& st = impl_->state;
+  const std::string ns(namespace_);
+  model::Deployment* d = st.deployments.find(ns, deployment);
+  if (d == nullptr)
+    return action_error(
+        fmt::format("Error from server (NotFound): deployments.apps \"{}\" not found", deployment));
+  // kubectl's deploymentRevision: the ReplicaSet with that revision, or with 0 the second
+  // newest (the newest being the current one).
+  constexpr std::string_view kRevision = "deployment.kubernetes.io/revision";
+  const model::ReplicaSet* latest = nullptr;
+  const model::ReplicaSet* previous = nullptr;
+  const model::ReplicaSet* wanted = nullptr;
+  std::int64_t latest_revision = -1;
+  std::int64_t previous_revision = -1;
+  for (const model::ReplicaSet* rs : st.replica_sets.sorted()) {
+    if (rs->meta.namespace_ != ns || rs->meta.owner.kind != "Deployment" ||
+        rs->meta.owner.name != deployment)
+      continue;
+    const std::string* text = rs->meta.annotations.get(kRevision);
+    if (text == nullptr) continue;
+    const std::int64_t v = std::atoll(text->c_str());
+    if (to_revision > 0) {
+      if (v == to_revision) wanted = rs;
+    } else if (latest_revision < v) {
+      previous_revision = latest_revision;
+      previous = latest;
+      latest_revision = v;
+      latest = rs;
+    } else if (previous_revision < v) {
+      previous_revision = v;
+      previous = rs;
+    }
+  }
+  if (to_revision == 0) wanted = previous;
+  if (wanted == nullptr)
+    return action_error(
+        to_revision > 0
+            ? fmt::format("error: unable to find specified revision {} in history", to_revision)
+            : fmt::format("error: no rollout history found for deployment \"{}\"", deployment));
+  const std::int64_t revision = to_revision > 0 ? to_revision : previous_revision;
+
+  // The ReplicaSet's template without the label the controller added.
+  model::PodTemplate tmpl = wanted->pod_template;
+  tmpl.labels.erase("pod-template-hash");
+  if (controllers::pod_template_hash(tmpl) == controllers::pod_template_hash(d->pod_template))
+    return {true, fmt::format("deployment.apps/{} skipped rollback (current template already "
+                              "matches revision {})",
+                              deployment, revision)};
+  // The Deployment's annotations become the ReplicaSet's, but for the controller's own and
+  // kubectl's last-applied configuration, which the Deployment keeps.
+  constexpr std::array<std::string_view, 6> kKept = {
+      "kubectl.kubernetes.io/last-applied-configuration",
+      kRevision,
+      "deployment.kubernetes.io/revision-history",
+      "deployment.kubernetes.io/desired-replicas",
+      "deployment.kubernetes.io/max-replicas",
+      "deprecated.deployment.rollback.to"};
+  model::StringMap annotations;
+  for (const auto& [k, v] : d->meta.annotations)
+    if (std::find(kKept.begin(), kKept.end(), k) != kKept.end()) annotations.set(k, v);
+  for (const auto& [k, v] : wanted->meta.annotations)
+    if (std::find(kKept.begin(), kKept.end(), k) == kKept.end()) annotations.set(k, v);
+  d->pod_template = tmpl;
+  d->meta.annotations = annotations;
+  if (auto* a = impl_->applied.deployments.find(ns, deployment)) {
+    a->pod_template = tmpl;
+    a->meta.annotations = annotations;
+  }
+  impl_->clock->api_changed();
+  return {true, fmt::format("deployment.apps/{} rolled back", deployment)};
+}
+
 bool Simulation::rollout_complete(std::string_view deployment, std::string_view namespace_) const {
   const auto& st = impl_->state;
   const model::Deployment* d = st.deployments.find(namespace_, deployment);

@@ -201,6 +201,43 @@ TEST_CASE("every error of a scenario is reported together and none is returned",
   CHECK(l.diagnostics.error_count() == 12);
 }
 
+TEST_CASE("rollout undo reads with or without toRevision, and not with an image", "[manifest]") {
+  auto ok = read(scenario(R"(  steps:
+  - {rollout: {deployment: web, undo: true}}
+  - {rollout: {deployment: web, undo: true, toRevision: 2, namespace: shop}}
+  - {rollout: {deployment: web, undo: false, image: "web:v3"}}
+)"));
+  INFO(all(ok));
+  REQUIRE(ok.ok());
+  const auto& steps = ok.scenario->steps;
+  const auto& back = std::get<manifest::RolloutAction>(steps[0].action);
+  CHECK((back.undo && back.to_revision == 0 && back.image.empty()));
+  const auto& to2 = std::get<manifest::RolloutAction>(steps[1].action);
+  CHECK((to2.undo && to2.to_revision == 2 && to2.namespace_ == "shop"));
+  const auto& set = std::get<manifest::RolloutAction>(steps[2].action);
+  CHECK((!set.undo && set.image == "web:v3"));
+
+  auto bad = read(scenario(R"(  steps:
+  - {rollout: {deployment: web, undo: true, image: "web:v2"}}
+  - {rollout: {deployment: web, undo: true, toRevision: -1}}
+  - {rollout: {deployment: web, toRevision: 1, image: "web:v2"}}
+  - {rollout: {deployment: web, undo: true, container: web}}
+  - {rollout: {deployment: web, undo: maybe}}
+)"));
+  REQUIRE_FALSE(bad.ok());
+  const std::string text = all(bad);
+  INFO(text);
+  CHECK(text.find("s.yaml:6:") != std::string::npos);
+  CHECK(text.find("spec.steps[0].rollout.image: Forbidden: undo takes the image of an earlier "
+                  "revision") != std::string::npos);
+  CHECK(text.find("spec.steps[1].rollout.toRevision: Invalid value: -1") != std::string::npos);
+  CHECK(text.find("spec.steps[2].rollout.toRevision: Forbidden: toRevision applies to undo") !=
+        std::string::npos);
+  CHECK(text.find("spec.steps[3].rollout.container: Forbidden") != std::string::npos);
+  CHECK(text.find("spec.steps[4].rollout.undo") != std::string::npos);
+  CHECK(bad.diagnostics.error_count() == 5);
+}
+
 TEST_CASE("a scenario file with manifests beside the scenario says so", "[manifest]") {
   auto l = read(std::string("apiVersion: v1\nkind: Pod\nmetadata: {name: a}\n---\n") +
                 scenario("  steps: [{wait: 1s}]\n"));

@@ -264,6 +264,30 @@ TEST_CASE("a step with at runs while background traffic goes on", "[scenario]") 
   CHECK(report.duration == report.steps[0].ended);
 }
 
+TEST_CASE("rollout steps set an image, and undo it, with kubectl's words", "[scenario]") {
+  Simulation sim = web_cluster();
+  Runner runner(sim);
+  std::vector<manifest::Step> steps(4);
+  steps[0].action = manifest::RolloutAction{.deployment = "web", .image = "web:v2"};
+  steps[1].action = manifest::WaitAction{.rollout = "web"};
+  steps[2].action = manifest::RolloutAction{.deployment = "web", .undo = true};
+  steps[3].action = manifest::RolloutAction{.deployment = "web", .undo = true, .to_revision = 9};
+  auto report = runner.run(steps, "t");
+  INFO(scenario::to_text(report));
+  CHECK(report.steps[0].message == "deployment.apps/web image updated");
+  CHECK(report.steps[2].name == "roll back deployment/web");
+  CHECK(report.steps[2].message == "deployment.apps/web rolled back");
+  CHECK(report.steps[2].passed);
+  CHECK(report.steps[3].name == "roll back deployment/web to revision 9");
+  CHECK_FALSE(report.steps[3].passed);
+  REQUIRE(report.steps[3].expectations.size() == 1);
+  CHECK(report.steps[3].expectations[0].actual ==
+        "error: unable to find specified revision 9 in history");
+  // The undo rolled back to the manifest's image.
+  CHECK(sim.state().deployments.find("default", "web")->pod_template.spec->containers[0].image ==
+        "registry.k8s.io/echoserver:1.10");
+}
+
 TEST_CASE("a step without at starts when the traffic before it ends", "[scenario]") {
   Simulation sim = web_cluster();
   Runner runner(sim);

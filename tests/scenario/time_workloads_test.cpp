@@ -1,5 +1,6 @@
 // Scaling and rolling updates over simulated time, CoreDNS's cache, and determinism.
 #include <algorithm>
+#include <set>
 #include <string>
 
 #include <catch2/catch.hpp>
@@ -138,6 +139,66 @@ TEST_CASE("rolling back to the earlier image raises its ReplicaSet's revision",
   // Both ReplicaSets were scaled during the rollouts: each carries the Deployment's counts.
   CHECK(revision_of("example/web:v2", "deployment.kubernetes.io/desired-replicas") == "2");
   CHECK(revision_of(v1, "deployment.kubernetes.io/max-replicas") == "3");
+}
+
+TEST_CASE("rollout undo goes back to the previous revision, or to the one named",
+          "[scenario][time]") {
+  auto sim = loaded(cluster(2, kTiming) + "---\n" + web("web", 2));
+  const std::string v1 = pods_of(sim, "web-").front()->spec->containers[0].image;
+  auto images = [&] {
+    std::set<std::string> out;
+    for (const auto* p : pods_of(sim, "web-")) out.insert(p->spec->containers[0].image);
+    return out;
+  };
+  auto deployment_revision = [&] {
+    return *sim.state()
+                .deployments.find("default", "web")
+                ->meta.annotations.get("deployment.kubernetes.io/revision");
+  };
+  // kubectl's errors: nothing to go back to yet; a revision that never was.
+  CHECK(sim.rollout_undo("web").message ==
+        "error: no rollout history found for deployment \"web\"");
+  CHECK(sim.rollout_undo("web", 7).message ==
+        "error: unable to find specified revision 7 in history");
+  CHECK(sim.rollout_undo("nope").message ==
+        "Error from server (NotFound): deployments.apps \"nope\" not found");
+
+  REQUIRE(sim.rollout("web", "example/web:v2").ok);
+  sim.run_until(at(10));
+  REQUIRE(sim.rollout("web", "example/web:v3").ok);
+  sim.run_until(at(20));
+  REQUIRE(sim.rollout_complete("web"));
+  CHECK(deployment_revision() == "3");
+
+  // Undo: back to v2 (revision 2), which becomes revision 4.
+  auto r = sim.rollout_undo("web");
+  CHECK(r.ok);
+  CHECK(r.message == "deployment.apps/web rolled back");
+  // The Deployment shows its new template at once, though terminated pods of the earlier
+  // rollouts make state() a filtered copy.
+  CHECK(sim.state().deployments.find("default", "web")->pod_template.spec->containers[0].image ==
+        "example/web:v2");
+  REQUIRE(sim.scale("deployment", "web", 3).ok);
+  CHECK(sim.state().deployments.find("default", "web")->replicas == 3);
+  sim.run_until(at(30));
+  REQUIRE(sim.rollout_complete("web"));
+  CHECK(images() == std::set<std::string>{"example/web:v2"});
+  CHECK(deployment_revision() == "4");
+
+  // To revision 1 by number: v1 again, as revision 5.
+  CHECK(sim.rollout_undo("web", 1).message == "deployment.apps/web rolled back");
+  sim.run_until(at(40));
+  REQUIRE(sim.rollout_complete("web"));
+  CHECK(images() == std::set<std::string>{v1});
+  CHECK(deployment_revision() == "5");
+  // Revision 5 is what runs: going "back" to it changes nothing.
+  CHECK(sim.rollout_undo("web", 5).message ==
+        "deployment.apps/web skipped rollback (current template already matches revision 5)");
+  // Undo twice swaps between the two newest revisions, as kubectl does: 5 (v1) and 4 (v2).
+  CHECK(sim.rollout_undo("web").ok);
+  sim.run_until(at(50));
+  CHECK(images() == std::set<std::string>{"example/web:v2"});
+  CHECK(deployment_revision() == "6");
 }
 
 TEST_CASE("a rollout with the default 25% surge and unavailability finishes", "[scenario][time]") {

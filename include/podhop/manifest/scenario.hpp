@@ -126,12 +126,15 @@ struct ApplyAction {
   std::vector<std::string> paths;  // resolved against the scenario's folder
 };
 
-/// `rollout: {deployment, image, container}`: `kubectl set image`.
+/// `rollout: {deployment, image, container}`: `kubectl set image`; or
+/// `rollout: {deployment, undo: true, toRevision}`: `kubectl rollout undo`.
 struct RolloutAction {
   std::string deployment;
-  std::string image;
+  std::string image;      // empty when undo
   std::string container;  // empty: every container
   std::string namespace_ = "default";
+  bool undo = false;
+  std::int64_t to_revision = 0;  // undo: 0 is the revision before the current one
 };
 
 /// `wait`: for a duration (`wait: 5s`), for a Deployment's rollout to finish
