@@ -594,6 +594,12 @@ ActionResult action_error(std::string message) {
   return {false, std::move(message)};
 }
 
+// What kubectl says of a rollout command naming no Deployment.
+ActionResult deployment_not_found(std::string_view deployment) {
+  return action_error(
+      fmt::format("Error from server (NotFound): deployments.apps \"{}\" not found", deployment));
+}
+
 ActionResult not_found(const Resource& r, std::string_view name) {
   return action_error(
       fmt::format("Error from server (NotFound): {} \"{}\" not found", r.plural, name));
@@ -722,9 +728,7 @@ ActionResult Simulation::rollout(std::string_view deployment, std::string_view i
   auto& st = impl_->state;
   const std::string ns(namespace_);
   model::Deployment* d = st.deployments.find(ns, deployment);
-  if (d == nullptr)
-    return action_error(
-        fmt::format("Error from server (NotFound): deployments.apps \"{}\" not found", deployment));
+  if (d == nullptr) return deployment_not_found(deployment);
   if (!d->pod_template.spec) return action_error("error: the Deployment has no pod template");
   auto spec = std::make_shared<model::PodSpec>(*d->pod_template.spec);
   bool matched = false;
@@ -746,9 +750,7 @@ ActionResult Simulation::rollout_undo(std::string_view deployment, std::int64_t 
   auto& st = impl_->state;
   const std::string ns(namespace_);
   model::Deployment* d = st.deployments.find(ns, deployment);
-  if (d == nullptr)
-    return action_error(
-        fmt::format("Error from server (NotFound): deployments.apps \"{}\" not found", deployment));
+  if (d == nullptr) return deployment_not_found(deployment);
   // kubectl's deploymentRevision: the ReplicaSet with that revision, or with 0 the second
   // newest (the newest being the current one).
   constexpr std::string_view kRevision = "deployment.kubernetes.io/revision";
