@@ -20,9 +20,6 @@ using namespace podhop::dataplane;
 
 namespace {
 
-const std::string kCluster =
-    std::string(podhop::testing::kTwoNodes) + "---" + podhop::testing::kWebService;
-
 struct Keeper : RequestObserver {
   std::vector<podhop::trace::RequestRecord> seen;
   void on_complete(RequestId, podhop::trace::RequestRecord& r) override { seen.push_back(r); }
@@ -35,7 +32,7 @@ TEST_CASE("a pod rebuilt between the SYN and the request is asked again which ap
   // a to b: the SYN reaches b at 100us (b listens on 8080), the request at 300us. In
   // between the network is rebuilt with b listening on 9090 only: the request finds nobody
   // on 8080 and the connection is reset, as it was before the SYN's answer was kept.
-  Simulation sim = podhop::testing::loaded(kCluster);
+  Simulation sim = podhop::testing::two_nodes_with_web();
   const Client a = podhop::testing::pod_client(sim, "a");
   RequestSpec spec;
   spec.url = pod_url(sim, "b");
@@ -71,7 +68,7 @@ TEST_CASE("a pod rebuilt between the SYN and the request is asked again which ap
 }
 
 TEST_CASE("a record holds its connection's addresses and times however far it got", "[dataplane]") {
-  Simulation sim = podhop::testing::loaded(kCluster);
+  Simulation sim = podhop::testing::two_nodes_with_web();
   const Client a = podhop::testing::pod_client(sim, "a");
   const std::string url = pod_url(sim, "b");
   const auto b_ip = sim.state().pods.find("default", "b")->status.pod_ip;

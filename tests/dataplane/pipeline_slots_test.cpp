@@ -21,13 +21,6 @@ using namespace podhop::dataplane;
 
 namespace {
 
-const std::string kCluster =
-    std::string(podhop::testing::kTwoNodes) + "---" + podhop::testing::kWebService;
-
-Simulation cluster() {
-  return podhop::testing::loaded(kCluster);
-}
-
 Client client_a(Simulation& sim) {
   return podhop::testing::pod_client(sim, "a");
 }
@@ -60,7 +53,7 @@ TEST_CASE("a SYN-ACK due at the very connect deadline still loses to the timeout
   // a (node-a) to b (node-b): the SYN-ACK is back at 200us. The connect timer was placed
   // when the request began, before the SYN-ACK's step, so at an equal time it fires first,
   // as it did when it was scheduled at once.
-  Simulation sim = cluster();
+  Simulation sim = podhop::testing::two_nodes_with_web();
   RequestSpec spec;
   spec.url = pod_url(sim, "b");
   spec.connect_timeout = Duration::micros(200);
@@ -77,7 +70,7 @@ TEST_CASE("a SYN-ACK due at the very connect deadline still loses to the timeout
 
 TEST_CASE("a dropped SYN of bulk traffic times out at the same time as a traced one",
           "[dataplane]") {
-  Simulation sim = cluster();
+  Simulation sim = podhop::testing::two_nodes_with_web();
   Relay relay;
   sim.pipeline().set_observer(&relay);
   auto client = client_a(sim);
@@ -106,7 +99,7 @@ TEST_CASE("a dropped SYN of bulk traffic times out at the same time as a traced 
 }
 
 TEST_CASE("records read after their slot is reused still name their own pod", "[dataplane]") {
-  Simulation sim = cluster();
+  Simulation sim = podhop::testing::two_nodes_with_web();
   auto client = client_a(sim);
   Relay relay;
   relay.pipeline = &sim.pipeline();
@@ -152,7 +145,7 @@ TEST_CASE("records read after their slot is reused still name their own pod", "[
   }
   // The same request as a fresh pipeline's traced run answers, byte for byte but for the
   // client's ephemeral port.
-  Simulation fresh = cluster();
+  Simulation fresh = podhop::testing::two_nodes_with_web();
   RequestSpec traced = to_b;
   traced.record_hops = true;
   auto alone = fresh.pipeline().run(client_a(fresh), traced);
@@ -164,7 +157,7 @@ TEST_CASE("records read after their slot is reused still name their own pod", "[
 }
 
 TEST_CASE("the echo server shows a client's X-Forwarded-For in bulk traffic too", "[dataplane]") {
-  Simulation sim = cluster();
+  Simulation sim = podhop::testing::two_nodes_with_web();
   RequestSpec spec;
   spec.url = pod_url(sim, "b");
   spec.headers = {{"X-Real-IP", "192.0.2.9"}, {"x-forwarded-for", "192.0.2.7"}};
@@ -189,7 +182,7 @@ TEST_CASE("an answer ready at once goes out after the other events due at that t
   // a to b: the request reaches b's echo server at 300us, which answers at once. An event
   // scheduled at 250us for 300us runs after the request's arrival (scheduled earlier) but
   // before its answer leaves, as when the answer was a step of its own.
-  Simulation sim = cluster();
+  Simulation sim = podhop::testing::two_nodes_with_web();
   Log log;
   RequestSpec spec;
   spec.url = pod_url(sim, "b");
@@ -224,7 +217,7 @@ TEST_CASE("a request keeps its parsed URL when the URL cache is cleared under it
   // The pipeline parses each URL once into a bounded cache that is cleared when it is full;
   // requests in flight share its entries. 5,000 distinct URLs started at once clear it while
   // the first ones are still on their way: every record still has its own URL and path.
-  Simulation sim = cluster();
+  Simulation sim = podhop::testing::two_nodes_with_web();
   auto client = client_a(sim);
   Relay relay;
   sim.pipeline().set_observer(&relay);

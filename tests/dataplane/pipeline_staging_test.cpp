@@ -19,9 +19,6 @@ using namespace podhop::dataplane;
 
 namespace {
 
-const std::string kCluster =
-    std::string(podhop::testing::kTwoNodes) + "---" + podhop::testing::kWebService;
-
 // Copies every record; moves the client's name out of the ones it is told to (as an
 // observer may), which leaves that string empty in the slot.
 struct Keeper : RequestObserver {
@@ -41,7 +38,7 @@ struct Keeper : RequestObserver {
 TEST_CASE("an answer that never arrives leaves its slot's next answer whole", "[dataplane]") {
   // a to b: the echo server answers at 300us, the answer is back at 400us. --max-time 350us
   // gives up in between, after the answer was put in place for the record.
-  Simulation sim = podhop::testing::loaded(kCluster);
+  Simulation sim = podhop::testing::two_nodes_with_web();
   const Client a = podhop::testing::pod_client(sim, "a");
   RequestSpec spec;
   spec.url = pod_url(sim, "b");
@@ -81,7 +78,7 @@ TEST_CASE("an answer that never arrives leaves its slot's next answer whole", "[
 }
 
 TEST_CASE("clients taking turns in one slot are recorded under their own names", "[dataplane]") {
-  Simulation sim = podhop::testing::loaded(kCluster);
+  Simulation sim = podhop::testing::two_nodes_with_web();
   const Client a = podhop::testing::pod_client(sim, "a");
   const Client b = podhop::testing::pod_client(sim, "b");
   Client renamed = a;  // equal to a but for its name: a different client

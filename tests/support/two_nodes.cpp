@@ -45,6 +45,10 @@ Simulation loaded(std::string_view yaml) {
   return sim;
 }
 
+Simulation two_nodes_with_web() {
+  return loaded(std::string(kTwoNodes) + "---" + kWebService);
+}
+
 std::string pod_url(const Simulation& sim, std::string_view pod, int port) {
   const auto* p = sim.state().pods.find("default", pod);
   REQUIRE(p != nullptr);

@@ -19,6 +19,8 @@ extern const char* const kWebService;
 /// A Simulation loaded from yaml; the test fails (REQUIRE) with the diagnostics when the
 /// load does not succeed.
 Simulation loaded(std::string_view yaml);
+/// kTwoNodes and kWebService, loaded.
+Simulation two_nodes_with_web();
 /// "http://<pod IP>:<port>/" of a pod in the default namespace.
 std::string pod_url(const Simulation& sim, std::string_view pod, int port = 8080);
 /// The client of a pod in the default namespace, as `exec` would use it.
