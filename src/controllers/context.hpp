@@ -12,6 +12,7 @@
 #include <vector>
 
 #include "podhop/controllers/reconcile.hpp"
+#include "podhop/controllers/revisions.hpp"
 #include "podhop/core/diagnostic.hpp"
 #include "podhop/model/cluster_state.hpp"
 
@@ -28,7 +29,6 @@ inline constexpr std::string_view kDaemonSetController = "daemonset-controller";
 inline constexpr std::string_view kLoadBalancerController = "metallb-controller";
 
 // Well-known labels.
-inline constexpr std::string_view kPodTemplateHashLabel = "pod-template-hash";
 inline constexpr std::string_view kServiceNameLabel = "kubernetes.io/service-name";
 inline constexpr std::string_view kManagedByLabel = "endpointslice.kubernetes.io/managed-by";
 inline constexpr std::string_view kSliceController = "endpointslice-controller.k8s.io";

@@ -189,44 +189,27 @@ void collect_garbage(Context& ctx, PodPlan& plan) {
   }
 }
 
-constexpr std::string_view kRevisionAnnotation = "deployment.kubernetes.io/revision";
-constexpr std::string_view kRevisionHistoryAnnotation = "deployment.kubernetes.io/revision-history";
 // deployment_controller's maxRevHistoryLengthInChars: the longest revision-history kept.
 constexpr std::size_t kRevisionHistoryLimit = 2000;
 
 void revision_annotations(model::ReplicaSet& rs, const model::Deployment& d) {
-  rs.meta.annotations.set("deployment.kubernetes.io/desired-replicas", std::to_string(d.replicas));
-  rs.meta.annotations.set("deployment.kubernetes.io/max-replicas",
+  rs.meta.annotations.set(std::string(kDesiredReplicasAnnotation), std::to_string(d.replicas));
+  rs.meta.annotations.set(std::string(kMaxReplicasAnnotation),
                           std::to_string(d.replicas + scaled_value(d.max_surge, d.replicas)));
 }
 
-// The Deployment annotations the controller does not copy to its ReplicaSets
-// (deployment/util's annotationsToSkip): kubectl's last-applied configuration and the
-// controller's own bookkeeping.
-bool skip_copied_annotation(std::string_view key) {
-  return key == "kubectl.kubernetes.io/last-applied-configuration" || key == kRevisionAnnotation ||
-         key == kRevisionHistoryAnnotation || key == "deployment.kubernetes.io/desired-replicas" ||
-         key == "deployment.kubernetes.io/max-replicas" ||
-         key == "deprecated.deployment.rollback.to";
-}
-
-int revision_of(const model::ReplicaSet& rs) {
-  const std::string* r = rs.meta.annotations.get(kRevisionAnnotation);
-  return r != nullptr ? std::atoi(r->c_str()) : 0;
-}
-
 // deploymentutil.SetNewReplicaSetAnnotations for the ReplicaSet of the current template:
-// the Deployment's annotations copied over (those of the list above excepted; the
+// the Deployment's annotations copied over (is_rollout_bookkeeping's excepted; the
 // ReplicaSet's others are kept), then `revision` raised to the new revision. A ReplicaSet
 // that had a lower revision is an old template coming back (a rollback, or a rollout to an
 // earlier template): its old revision goes to the end of `revision-history`, the oldest
 // falling off past 2000 characters.
 void new_replica_set_annotations(model::StringMap& annotations, const model::Deployment& d,
-                                 int new_revision) {
+                                 std::int64_t new_revision) {
   for (const auto& [key, value] : d.meta.annotations)
-    if (!skip_copied_annotation(key)) annotations.set(key, value);
+    if (!is_rollout_bookkeeping(key)) annotations.set(key, value);
   const std::string* had = annotations.get(kRevisionAnnotation);
-  const int old_revision = had != nullptr ? std::atoi(had->c_str()) : 0;
+  const std::int64_t old_revision = revision_number(annotations);
   if (old_revision >= new_revision) return;
   if (had != nullptr) {
     const std::string old = *had;
@@ -405,11 +388,12 @@ void deployments(Context& ctx, const OwnerIndex& owners) {
     const auto& owned = rs_by_deploy[ns_name(d.meta.namespace_, d.meta.name)];
 
     // getAllReplicaSetsAndSyncRevision: the new revision is one past the old ReplicaSets'.
-    int max_old_revision = 0;
+    std::int64_t max_old_revision = 0;
     for (auto s : owned)
       if (st.replica_sets[s].meta.name != rs_name)
-        max_old_revision = std::max(max_old_revision, revision_of(st.replica_sets[s]));
-    const int new_revision = max_old_revision + 1;
+        max_old_revision =
+            std::max(max_old_revision, revision_number(st.replica_sets[s].meta.annotations));
+    const std::int64_t new_revision = max_old_revision + 1;
 
     model::ReplicaSet* current = st.replica_sets.find(d.meta.namespace_, rs_name);
     const bool created = current == nullptr;

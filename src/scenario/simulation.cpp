@@ -9,6 +9,7 @@
 
 #include "podhop/controllers/names.hpp"
 #include "podhop/controllers/reconcile.hpp"
+#include "podhop/controllers/revisions.hpp"
 #include "podhop/dataplane/apps.hpp"
 #include "podhop/dataplane/dns.hpp"
 #include "podhop/repeat.hpp"
@@ -753,7 +754,6 @@ ActionResult Simulation::rollout_undo(std::string_view deployment, std::int64_t 
   if (d == nullptr) return deployment_not_found(deployment);
   // kubectl's deploymentRevision: the ReplicaSet with that revision, or with 0 the second
   // newest (the newest being the current one).
-  constexpr std::string_view kRevision = "deployment.kubernetes.io/revision";
   const model::ReplicaSet* latest = nullptr;
   const model::ReplicaSet* previous = nullptr;
   const model::ReplicaSet* wanted = nullptr;
@@ -763,9 +763,8 @@ ActionResult Simulation::rollout_undo(std::string_view deployment, std::int64_t 
     if (rs->meta.namespace_ != ns || rs->meta.owner.kind != "Deployment" ||
         rs->meta.owner.name != deployment)
       continue;
-    const std::string* text = rs->meta.annotations.get(kRevision);
-    if (text == nullptr) continue;
-    const std::int64_t v = std::atoll(text->c_str());
+    if (!rs->meta.annotations.contains(controllers::kRevisionAnnotation)) continue;
+    const std::int64_t v = controllers::revision_number(rs->meta.annotations);
     if (to_revision > 0) {
       if (v == to_revision) wanted = rs;
     } else if (latest_revision < v) {
@@ -788,25 +787,18 @@ ActionResult Simulation::rollout_undo(std::string_view deployment, std::int64_t 
 
   // The ReplicaSet's template without the label the controller added.
   model::PodTemplate tmpl = wanted->pod_template;
-  tmpl.labels.erase("pod-template-hash");
+  tmpl.labels.erase(controllers::kPodTemplateHashLabel);
   if (controllers::pod_template_hash(tmpl) == controllers::pod_template_hash(d->pod_template))
     return {true, fmt::format("deployment.apps/{} skipped rollback (current template already "
                               "matches revision {})",
                               deployment, revision)};
   // The Deployment's annotations become the ReplicaSet's, but for the controller's own and
   // kubectl's last-applied configuration, which the Deployment keeps.
-  constexpr std::array<std::string_view, 6> kKept = {
-      "kubectl.kubernetes.io/last-applied-configuration",
-      kRevision,
-      "deployment.kubernetes.io/revision-history",
-      "deployment.kubernetes.io/desired-replicas",
-      "deployment.kubernetes.io/max-replicas",
-      "deprecated.deployment.rollback.to"};
   model::StringMap annotations;
   for (const auto& [k, v] : d->meta.annotations)
-    if (std::find(kKept.begin(), kKept.end(), k) != kKept.end()) annotations.set(k, v);
+    if (controllers::is_rollout_bookkeeping(k)) annotations.set(k, v);
   for (const auto& [k, v] : wanted->meta.annotations)
-    if (std::find(kKept.begin(), kKept.end(), k) == kKept.end()) annotations.set(k, v);
+    if (!controllers::is_rollout_bookkeeping(k)) annotations.set(k, v);
   d->pod_template = tmpl;
   d->meta.annotations = annotations;
   if (auto* a = impl_->applied.deployments.find(ns, deployment)) {
