@@ -188,6 +188,12 @@ const model::ReplicaSet& replica_set_of_image(const model::ClusterState& st,
   throw std::logic_error("unreachable");
 }
 
+// Applies Deployment "web" with this many replicas of this image, and reconciles.
+void apply_web(model::ClusterState& st, std::int32_t replicas, std::string image) {
+  add(st, testing::deployment("web").replicas(replicas).image(std::move(image)));
+  controllers::reconcile(st);
+}
+
 std::string annotation(const model::StringMap& m, std::string_view key) {
   const std::string* v = m.get(key);
   return v != nullptr ? *v : "<none>";
@@ -231,17 +237,14 @@ TEST_CASE(
     "[controllers][workloads]") {
   // deploymentutil.SetNewReplicaSetAnnotations: v1 (1) -> v2 (2) -> v1 again (3, history 1).
   auto st = testing::state();
-  add(st, testing::deployment("web").replicas(2).image("web:v1"));
-  controllers::reconcile(st);
-  add(st, testing::deployment("web").replicas(2).image("web:v2"));
-  controllers::reconcile(st);
+  apply_web(st, 2, "web:v1");
+  apply_web(st, 2, "web:v2");
   CHECK(annotation(replica_set_of_image(st, "web:v2").meta.annotations,
                    "deployment.kubernetes.io/revision") == "2");
   CHECK(annotation(st.deployments.find("default", "web")->meta.annotations,
                    "deployment.kubernetes.io/revision") == "2");
 
-  add(st, testing::deployment("web").replicas(2).image("web:v1"));
-  controllers::reconcile(st);
+  apply_web(st, 2, "web:v1");
   REQUIRE(user_replica_sets(st).size() == 2);
   const auto& v1 = replica_set_of_image(st, "web:v1");
   const auto& v2 = replica_set_of_image(st, "web:v2");
@@ -255,12 +258,10 @@ TEST_CASE(
                    "deployment.kubernetes.io/revision") == "3");
 
   // And back to v2: revision 4, history "2". Once more to v1: 5, history "1,3".
-  add(st, testing::deployment("web").replicas(2).image("web:v2"));
-  controllers::reconcile(st);
+  apply_web(st, 2, "web:v2");
   CHECK(annotation(replica_set_of_image(st, "web:v2").meta.annotations,
                    "deployment.kubernetes.io/revision-history") == "2");
-  add(st, testing::deployment("web").replicas(2).image("web:v1"));
-  controllers::reconcile(st);
+  apply_web(st, 2, "web:v1");
   CHECK(annotation(replica_set_of_image(st, "web:v1").meta.annotations,
                    "deployment.kubernetes.io/revision") == "5");
   CHECK(annotation(replica_set_of_image(st, "web:v1").meta.annotations,
@@ -270,10 +271,8 @@ TEST_CASE(
 TEST_CASE("a revision history longer than 2000 characters loses its oldest revisions",
           "[controllers][workloads]") {
   auto st = testing::state();
-  add(st, testing::deployment("web").replicas(1).image("web:v1"));
-  controllers::reconcile(st);
-  add(st, testing::deployment("web").replicas(1).image("web:v2"));
-  controllers::reconcile(st);
+  apply_web(st, 1, "web:v1");
+  apply_web(st, 1, "web:v2");
   // 400 revisions of four digits and their commas: 1999 characters.
   std::string history;
   for (int r = 1000; r < 1400; ++r) history += (history.empty() ? "" : ",") + std::to_string(r);
@@ -281,8 +280,7 @@ TEST_CASE("a revision history longer than 2000 characters loses its oldest revis
   const std::string name = replica_set_of_image(st, "web:v1").meta.name;
   st.replica_sets.find("default", name)
       ->meta.annotations.set("deployment.kubernetes.io/revision-history", history);
-  add(st, testing::deployment("web").replicas(1).image("web:v1"));
-  controllers::reconcile(st);
+  apply_web(st, 1, "web:v1");
   // With the old revision "1" and its comma it would be 2001 characters: the oldest entry
   // ("1000" and its comma) goes.
   const std::string got = annotation(replica_set_of_image(st, "web:v1").meta.annotations,
